@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (see docs/architecture.md): C system libraries, then foundations that know nothing
+// of betting (Transport, Telemetry), then the odds model, the services and the programs.
+let package = Package(
+    name: "Oddsnet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "odds-edge", targets: ["odds-edge"]),
+    ],
+    targets: [
+        // Layer 1: C libraries from Debian's -dev packages, found through pkg-config.
+        .systemLibrary(
+            name: "CNghttp2", pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CLMDB", pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]),
+
+        .systemLibrary(name: "CSystem"),
+
+        // Layer 2: foundations.
+        .target(name: "Telemetry"),
+        .target(name: "Transport", dependencies: ["CNghttp2", "COpenSSL", "CSystem", "Telemetry"]),
+
+        // Layer 4: services.
+        .target(name: "OddsEdge", dependencies: ["Transport", "Telemetry"]),
+
+        // Layer 5: programs.
+        .executableTarget(name: "odds-edge", dependencies: ["OddsEdge"]),
+
+        // Tests.
+        .target(name: "TestSupport", dependencies: ["Transport"], path: "Tests/TestSupport"),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["Transport", "TestSupport", "CNghttp2"]),
+    ]
+)

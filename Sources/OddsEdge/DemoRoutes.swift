@@ -1,0 +1,45 @@
+import Telemetry
+import Transport
+
+/// The routes of demo mode: the market index, each market, health and metrics.
+public enum DemoRoutes {
+    public static func router(card: DemoCard, metrics: MetricsRegistry) -> Router {
+        var router = Router()
+        let index = card.index
+        router.add(.get, "/v1/markets") { _, responder in
+            responder.respond(json(index))
+        }
+        router.add(.get, "/v1/markets/:id") { request, responder in
+            guard let id = request.parameter("id"), let market = card.markets[String(id)] else {
+                responder.respond(.problem(
+                    status: 404, title: "Unknown market",
+                    detail: "no market \(request.parameter("id") ?? "")"))
+                return
+            }
+            responder.respond(json(market.document))
+        }
+        HealthRoutes.add(to: &router, metrics: metrics)
+        return router
+    }
+
+    private static func json(_ body: [UInt8]) -> HTTPResponse {
+        HTTPResponse(
+            status: 200,
+            headers: ["content-type": "application/json", "cache-control": "max-age=1"],
+            body: body)
+    }
+}
+
+/// `/healthz` and `/metrics`, shared by every program that serves HTTP.
+public enum HealthRoutes {
+    public static func add(to router: inout Router, metrics: MetricsRegistry) {
+        router.add(.get, "/healthz") { _, responder in
+            responder.respond(HTTPResponse(
+                status: 200, contentType: "application/json", text: "{\"status\":\"ok\"}"))
+        }
+        router.add(.get, "/metrics") { _, responder in
+            responder.respond(HTTPResponse(
+                status: 200, contentType: MetricsRegistry.contentType, text: metrics.render()))
+        }
+    }
+}

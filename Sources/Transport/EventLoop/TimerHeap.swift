@@ -1,0 +1,81 @@
+/// A min-heap of timers ordered by deadline, owned by one event loop.
+struct TimerHeap {
+    private struct Entry {
+        let deadline: UInt64
+        let id: UInt64
+        let task: () -> Void
+    }
+
+    private var heap: [Entry] = []
+    private var cancelled: Set<UInt64> = []
+
+    /// The longest epoll wait that still fires the earliest timer on time; -1 when none.
+    func waitMilliseconds() -> Int32 {
+        guard let first = heap.first else { return -1 }
+        let now = MonotonicClock.now()
+        guard first.deadline > now else { return 0 }
+        let remaining = (first.deadline - now + 999_999) / 1_000_000
+        return Int32(min(remaining, UInt64(Int32.max)))
+    }
+
+    mutating func insert(deadline: UInt64, id: UInt64, task: @escaping () -> Void) {
+        heap.append(Entry(deadline: deadline, id: id, task: task))
+        siftUp(heap.count - 1)
+    }
+
+    mutating func cancel(id: UInt64) {
+        if heap.contains(where: { $0.id == id }) {
+            cancelled.insert(id)
+        }
+    }
+
+    /// Runs every timer whose deadline is at or before `now`, earliest first.
+    mutating func fireDue(now: UInt64) {
+        while let first = heap.first, first.deadline <= now {
+            let entry = popFirst()
+            if cancelled.remove(entry.id) == nil {
+                entry.task()
+            }
+        }
+    }
+
+    var count: Int {
+        heap.count - cancelled.count
+    }
+
+    private mutating func popFirst() -> Entry {
+        let first = heap[0]
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            siftDown(0)
+        }
+        return first
+    }
+
+    private mutating func siftUp(_ start: Int) {
+        var child = start
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].deadline < heap[parent].deadline else { return }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < heap.count, heap[left].deadline < heap[smallest].deadline { smallest = left }
+            if right < heap.count, heap[right].deadline < heap[smallest].deadline {
+                smallest = right
+            }
+            guard smallest != parent else { return }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Synchronization
+
+/// The way a handler answers one request. Any thread may call it; the first answer wins.
+///
+/// A handler either calls `respond` once, or `startStream` once and then writes to the stream
+/// it returns. A blocking job (an LMDB commit, say) can finish on another thread: the answer
+/// is handed to the connection's loop without a lock.
+public final class Responder: Sendable {
+    private let target: ResponderTargetBox
+    private let answered = Atomic<Bool>(false)
+
+    init(loop: EventLoop, sink: ResponseSink, streamID: Int32) {
+        target = ResponderTargetBox(.session(loop, Weak(sink as AnyObject), streamID))
+    }
+
+    /// A responder that reports to `onEvent` instead of a connection, for tests and for
+    /// callers inside the process.
+    public init(onEvent: @escaping @Sendable (ResponderEvent) -> Void) {
+        target = ResponderTargetBox(.callback(onEvent))
+    }
+
+    /// Whether an answer has been given already.
+    public var hasAnswered: Bool {
+        answered.load(ordering: .acquiring)
+    }
+
+    /// Sends a complete response. Later calls, and calls after the peer went away, do nothing.
+    public func respond(_ response: HTTPResponse) {
+        guard claim() else { return }
+        switch target.value {
+        case .callback(let report):
+            report(.response(response))
+        case .session(let loop, let sink, let streamID):
+            loop.executeOrRun {
+                (sink.object as? ResponseSink)?.sendResponse(response, streamID: streamID)
+            }
+        }
+    }
+
+    /// Starts a streaming response and returns the stream to write its body to.
+    ///
+    /// `highWaterBytes` bounds what may wait unsent: past it `write` returns false and the
+    /// producer should hold back (or conflate) until `onWritable` fires.
+    public func startStream(
+        status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), highWaterBytes: Int = 256 * 1024
+    ) -> ResponseStream {
+        guard claim() else { return ResponseStream.closedStream() }
+        switch target.value {
+        case .callback(let report):
+            report(.streamHead(status: status, headers: headers))
+            return ResponseStream(report: report)
+        case .session(let loop, let sink, let streamID):
+            let stream = ResponseStream(
+                loop: loop, sink: sink, streamID: streamID, highWaterBytes: highWaterBytes)
+            loop.executeOrRun {
+                if let session = sink.object as? ResponseSink {
+                    session.startStreaming(
+                        status: status, headers: headers, stream: stream, streamID: streamID)
+                } else {
+                    stream.markClosed()
+                }
+            }
+            return stream
+        }
+    }
+
+    private func claim() -> Bool {
+        answered.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
+            .exchanged
+    }
+}
+
+/// Holds the target enum; a final class so `Responder` stays one allocation to share.
+final class ResponderTargetBox: Sendable {
+    let value: ResponderTarget
+
+    init(_ value: ResponderTarget) {
+        self.value = value
+    }
+}
+
+extension ResponderTarget: @unchecked Sendable {}
+// @unchecked: the `.session` case holds a loop (Sendable), a `Weak` that is only dereferenced
+// on that loop, and an integer; `.callback` holds a @Sendable closure.

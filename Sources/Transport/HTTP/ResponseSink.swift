@@ -1,0 +1,35 @@
+/// What a protocol session offers its responders. Loop thread only.
+protocol ResponseSink: AnyObject {
+    func sendResponse(_ response: HTTPResponse, streamID: Int32)
+    func startStreaming(status: Int, headers: HTTPHeaders, stream: ResponseStream, streamID: Int32)
+    /// New bytes (or the end) were queued on a streaming response.
+    func streamHasOutput(streamID: Int32)
+    /// The handler of `streamID` is done with the request (answered, or stream ended).
+    func handlerFinished(streamID: Int32)
+}
+
+/// Where a responder's answer goes.
+enum ResponderTarget {
+    /// A live connection's protocol session, owned by `loop`.
+    case session(EventLoop, Weak<AnyObject>, Int32)
+    /// A closure: unit tests and in-process callers.
+    case callback(@Sendable (ResponderEvent) -> Void)
+}
+
+/// A weak reference that can cross threads; dereferenced on the owning loop only.
+struct Weak<Object: AnyObject>: @unchecked Sendable {
+    // @unchecked: the object is only dereferenced on the event loop that owns it.
+    weak var object: Object?
+
+    init(_ object: Object) {
+        self.object = object
+    }
+}
+
+/// What a callback-backed responder reports.
+public enum ResponderEvent: Sendable {
+    case response(HTTPResponse)
+    case streamHead(status: Int, headers: HTTPHeaders)
+    case streamData([UInt8])
+    case streamEnd
+}

@@ -1,0 +1,281 @@
+import CNghttp2
+import Telemetry
+
+/// The server side of one HTTP/2 connection, over nghttp2. Loop thread only.
+///
+/// nghttp2 does the framing, HPACK and flow control; this type turns its callbacks into
+/// requests for the router, feeds responses back as data providers, and adds the guards
+/// nghttp2 leaves to its user: header list size, body size, handlers in flight, and timeouts.
+final class HTTP2ServerSession: ServerSession, ResponseSink {
+    let loop: EventLoop
+    let context: ServerContext
+    private(set) var session: OpaquePointer!
+    weak var owner: ServerSessionOwner?
+
+    var streams: [Int32: ServerStream] = [:]
+    /// Handlers given a request that have not answered yet (their stream may be gone).
+    var handlersInFlight = 0
+    var prefaceReceived = false
+    private var shuttingDown = false
+    private var failed = false
+
+    init(loop: EventLoop, context: ServerContext, owner: ServerSessionOwner)
+        throws(TransportError)
+    {
+        self.loop = loop
+        self.context = context
+        self.owner = owner
+
+        var option: OpaquePointer?
+        try Nghttp2Error.check(nghttp2_option_new(&option), "option_new")
+        defer { nghttp2_option_del(option) }
+        let limits = context.limits
+        nghttp2_option_set_stream_reset_rate_limit(
+            option, UInt64(limits.resetBurst), UInt64(limits.resetRatePerSecond))
+        nghttp2_option_set_max_continuations(option, limits.maxContinuations)
+        nghttp2_option_set_max_settings(option, limits.maxSettingsEntries)
+        nghttp2_option_set_max_outbound_ack(option, limits.maxOutboundAcks)
+
+        var created: OpaquePointer?
+        let userData = Unmanaged.passUnretained(self).toOpaque()
+        try Nghttp2Error.check(
+            nghttp2_session_server_new2(
+                &created, HTTP2ServerCallbacks.shared.pointer, userData, option),
+            "session_server_new")
+        session = created
+        try submitSettings()
+    }
+
+    deinit {
+        nghttp2_session_del(session)
+    }
+
+    // MARK: ServerSession
+
+    func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let result = nghttp2_session_mem_recv(
+            session, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
+        if result < 0 {
+            context.metrics.protocolErrors.increment()
+            context.logger.debug(
+                "http2.session.error", ["error": .string(Nghttp2Error.describe(Int32(result)))])
+            failed = true
+            return false
+        }
+        owner?.sessionHasOutput()
+        return true
+    }
+
+    func produceOutput(into buffer: inout OutputBuffer, limit: Int) {
+        while buffer.count < limit {
+            var data: UnsafePointer<UInt8>?
+            let count = nghttp2_session_mem_send(session, &data)
+            if count < 0 {
+                context.logger.debug(
+                    "http2.send.error", ["error": .string(Nghttp2Error.describe(Int32(count)))])
+                failed = true
+                return
+            }
+            guard count > 0, let data else { return }
+            buffer.append(UnsafeRawBufferPointer(start: data, count: count))
+        }
+    }
+
+    var wantsClose: Bool {
+        if failed { return true }
+        if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
+            return true
+        }
+        return shuttingDown && streams.isEmpty && nghttp2_session_want_write(session) == 0
+    }
+
+    var isIdle: Bool {
+        streams.isEmpty && handlersInFlight == 0
+    }
+
+    var hasBlockedOutput: Bool {
+        streams.values.contains { $0.hasUnsentBody && !$0.deferred }
+    }
+
+    func expireSlowHeaders(now: UInt64) {
+        let limit = context.limits.headerTimeout.nanoseconds
+        for stream in streams.values where !stream.requestEnded
+            && now &- stream.lastRequestActivity > limit
+        {
+            context.metrics.timeouts.increment()
+            if !stream.headersComplete {
+                // nghttp2 is inside a header block and accepts nothing else on the
+                // connection until it ends, so the whole connection goes.
+                nghttp2_session_terminate_session(session, UInt32(NGHTTP2_ENHANCE_YOUR_CALM.rawValue))
+            } else {
+                nghttp2_submit_rst_stream(
+                    session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream.id,
+                    UInt32(NGHTTP2_CANCEL.rawValue))
+            }
+        }
+        owner?.sessionHasOutput()
+    }
+
+    func beginShutdown() {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        nghttp2_submit_goaway(
+            session, UInt8(NGHTTP2_FLAG_NONE.rawValue),
+            nghttp2_session_get_last_proc_stream_id(session), UInt32(NGHTTP2_NO_ERROR.rawValue),
+            nil, 0)
+        owner?.sessionHasOutput()
+    }
+
+    func connectionClosed() {
+        let open = streams.values
+        streams.removeAll()
+        for stream in open {
+            if let response = stream.streamingResponse {
+                handlersInFlight -= 1
+                response.markClosed()
+            }
+        }
+    }
+
+    // MARK: ResponseSink
+
+    func sendResponse(_ response: HTTPResponse, streamID: Int32) {
+        handlersInFlight -= 1
+        guard let stream = streams[streamID] else { return }
+        context.metrics.requestLatency.observe(
+            nanoseconds: MonotonicClock.now() &- stream.dispatchedAt)
+        let isHead = stream.method == "HEAD"
+        var fields: [(String, String)] = [(":status", String(response.status))]
+        fields.reserveCapacity(response.headers.count + 2)
+        for field in response.headers where !HeaderBlock.equalsContentLength(field.name) {
+            fields.append((field.name, field.value))
+        }
+        fields.append(("content-length", String(response.body.count)))
+        if response.body.isEmpty || isHead {
+            submit(fields, stream: stream, provider: false)
+        } else {
+            stream.responseBody = response.body
+            submit(fields, stream: stream, provider: true)
+        }
+    }
+
+    func startStreaming(
+        status: Int, headers: HTTPHeaders, stream response: ResponseStream, streamID: Int32
+    ) {
+        guard let stream = streams[streamID] else {
+            handlersInFlight -= 1
+            response.markClosed()
+            return
+        }
+        stream.streamingResponse = response
+        var fields: [(String, String)] = [(":status", String(status))]
+        for field in headers {
+            fields.append((field.name, field.value))
+        }
+        submit(fields, stream: stream, provider: true)
+    }
+
+    func streamHasOutput(streamID: Int32) {
+        guard let stream = streams[streamID], stream.deferred else { return }
+        stream.deferred = false
+        nghttp2_session_resume_data(session, streamID)
+        owner?.sessionHasOutput()
+    }
+
+    func handlerFinished(streamID: Int32) {
+        handlersInFlight -= 1
+    }
+
+    // MARK: Requests (called from the callbacks)
+
+    /// A new request stream: refused when the handlers in flight are at the cap.
+    func beginRequest(streamID: Int32) {
+        if handlersInFlight >= context.limits.maxConcurrentStreams || shuttingDown {
+            context.metrics.streamsRefused.increment()
+            nghttp2_submit_rst_stream(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID,
+                UInt32(NGHTTP2_REFUSED_STREAM.rawValue))
+            return
+        }
+        let stream = ServerStream(id: streamID, now: MonotonicClock.now())
+        streams[streamID] = stream
+        nghttp2_session_set_stream_user_data(
+            session, streamID, Unmanaged.passUnretained(stream).toOpaque())
+    }
+
+    /// The request has ended (or was refused early): route it, or answer the refusal.
+    func dispatch(_ stream: ServerStream) {
+        stream.dispatchedAt = MonotonicClock.now()
+        handlersInFlight += 1
+        let responder = Responder(loop: loop, sink: self, streamID: stream.id)
+        if let status = stream.rejectedStatus {
+            context.metrics.streamsRefused.increment()
+            stream.resetAfterResponse = !stream.requestEnded
+            responder.respond(.problem(
+                status: status,
+                title: status == 431 ? "Request header fields too large" : "Content too large"))
+            return
+        }
+        context.metrics.requests.increment()
+        let request = HTTPRequest(
+            method: HTTPMethod(stream.method ?? "GET"), target: stream.path ?? "/",
+            headers: stream.headers, body: stream.body, protocolName: "h2")
+        stream.body = []
+        context.router.handle(request, responder)
+    }
+
+    func streamClosed(_ streamID: Int32) {
+        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        if let response = stream.streamingResponse {
+            handlersInFlight -= 1
+            response.markClosed()
+        }
+    }
+
+    // MARK: Private
+
+    private func submitSettings() throws(TransportError) {
+        let limits = context.limits
+        var settings = [
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
+                value: UInt32(limits.maxConcurrentStreams)),
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
+                value: UInt32(limits.maxHeaderListBytes)),
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES.rawValue), value: 1),
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
+                value: UInt32(limits.initialWindowBytes)),
+        ]
+        try Nghttp2Error.check(
+            nghttp2_submit_settings(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count),
+            "submit_settings")
+        try Nghttp2Error.check(
+            nghttp2_session_set_local_window_size(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0,
+                Int32(limits.connectionWindowBytes)),
+            "set_local_window_size")
+    }
+
+    private func submit(_ fields: [(String, String)], stream: ServerStream, provider: Bool) {
+        let result = HeaderBlock.withNameValues(fields) { nv, count -> Int32 in
+            guard provider else {
+                return nghttp2_submit_response(session, stream.id, nv, count, nil)
+            }
+            var data = nghttp2_data_provider(
+                source: nghttp2_data_source(ptr: Unmanaged.passUnretained(stream).toOpaque()),
+                read_callback: HTTP2ServerCallbacks.readResponseBody)
+            return nghttp2_submit_response(session, stream.id, nv, count, &data)
+        }
+        if result < 0 {
+            context.logger.debug(
+                "http2.response.error", ["error": .string(Nghttp2Error.describe(result))])
+        }
+        owner?.sessionHasOutput()
+    }
+}

@@ -1,0 +1,37 @@
+/// One HTTP/2 request and its response, as the server session tracks them. Loop thread only.
+final class ServerStream {
+    let id: Int32
+    let openedAt: UInt64
+    /// Last time a header or body byte of the request arrived.
+    var lastRequestActivity: UInt64
+
+    var method: String?
+    var path: String?
+    var authority: String?
+    var headers = HTTPHeaders()
+    var headerListBytes = 0
+    var headersComplete = false
+    var requestEnded = false
+    var rejectedStatus: Int?
+    var body: [UInt8] = []
+
+    var dispatchedAt: UInt64 = 0
+    var responseBody: [UInt8] = []
+    var responseOffset = 0
+    var streamingResponse: ResponseStream?
+    var deferred = false
+    /// Set when the response went out before the request ended: reset once it is sent.
+    var resetAfterResponse = false
+
+    init(id: Int32, now: UInt64) {
+        self.id = id
+        openedAt = now
+        lastRequestActivity = now
+    }
+
+    /// Whether response body bytes are queued but not yet handed to nghttp2.
+    var hasUnsentBody: Bool {
+        if let streamingResponse { return streamingResponse.hasOutput }
+        return responseOffset < responseBody.count
+    }
+}

@@ -1,0 +1,3 @@
+import OddsEdge
+
+EdgeCommand.main(arguments: Array(CommandLine.arguments.dropFirst()))
