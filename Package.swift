@@ -34,7 +34,9 @@ let package = Package(
         .executableTarget(name: "odds-edge", dependencies: ["OddsEdge"]),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Transport"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["Transport", "Telemetry", "CNghttp2"],
+            path: "Tests/TestSupport"),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(
             name: "TransportTests",

@@ -18,6 +18,9 @@ public enum DemoRoutes {
             }
             responder.respond(json(market.document))
         }
+        router.add(.get, "/v1/demo/ticks") { request, responder in
+            DemoTicker.start(request: request, responder: responder)
+        }
         HealthRoutes.add(to: &router, metrics: metrics)
         return router
     }

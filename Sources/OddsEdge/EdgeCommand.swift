@@ -14,12 +14,13 @@ public enum EdgeCommand {
         var threads: Int?
         var logLevel = LogLevel.info
         var demoMarkets = 1000
+        var shutdownGraceMilliseconds = 10_000
     }
 
     static let usage = """
         usage: odds-edge --demo --listen HOST:PORT [--listen HOST:PORT ...]
                          [--tls-cert FILE --tls-key FILE] [--threads N]
-                         [--demo-markets N] [--log-level LEVEL]
+                         [--demo-markets N] [--shutdown-grace-ms MS] [--log-level LEVEL]
         """
 
     public static func main(arguments: [String]) -> Never {
@@ -38,7 +39,8 @@ public enum EdgeCommand {
         }
         let configuration = HTTPServerConfiguration(
             listeners: options.listen.map { ListenerConfiguration(address: $0, tls: tls) },
-            threads: options.threads)
+            threads: options.threads,
+            shutdownGrace: .milliseconds(options.shutdownGraceMilliseconds))
 
         let server: HTTPServer
         do {
@@ -89,6 +91,12 @@ public enum EdgeCommand {
                     throw UsageError("--demo-markets: expected 1 to 1000000, got \(text)")
                 }
                 options.demoMarkets = count
+            case "--shutdown-grace-ms":
+                let text = try value(argument)
+                guard let grace = Int(text), grace >= 0, grace <= 600_000 else {
+                    throw UsageError("--shutdown-grace-ms: expected 0 to 600000, got \(text)")
+                }
+                options.shutdownGraceMilliseconds = grace
             case "--log-level":
                 let text = try value(argument)
                 guard let level = LogLevel(name: text) else {

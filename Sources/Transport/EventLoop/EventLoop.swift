@@ -66,6 +66,12 @@ public final class EventLoop: @unchecked Sendable {
         close(wakeFD)
     }
 
+    /// The loop whose thread is calling, or nil off every loop. Any thread.
+    public static var current: EventLoop? {
+        guard let raw = pthread_getspecific(currentLoopKey.key) else { return nil }
+        return Unmanaged<EventLoop>.fromOpaque(raw).takeUnretainedValue()
+    }
+
     /// Whether the caller runs on this loop's thread. Any thread.
     public var inEventLoop: Bool {
         pthread_self() == pthread_t(threadID.load(ordering: .relaxed))
@@ -159,7 +165,9 @@ public final class EventLoop: @unchecked Sendable {
     private func startThread() throws(TransportError) {
         let box = Unmanaged.passRetained(ThreadStart { [self] in
             threadID.store(UInt(pthread_self()), ordering: .releasing)
+            pthread_setspecific(currentLoopKey.key, Unmanaged.passUnretained(self).toOpaque())
             run()
+            pthread_setspecific(currentLoopKey.key, nil)
         })
         var thread = pthread_t()
         let result = pthread_create(&thread, nil, { raw in
@@ -192,7 +200,10 @@ public final class EventLoop: @unchecked Sendable {
                 }
             }
             runTasks()
-            timers.fireDue(now: MonotonicClock.now())
+            let now = MonotonicClock.now()
+            while let task = timers.popDue(now: now) {
+                task()
+            }
             while !endOfIteration.isEmpty {
                 let pending = endOfIteration
                 endOfIteration.removeAll(keepingCapacity: true)
@@ -224,6 +235,19 @@ public final class EventLoop: @unchecked Sendable {
     private func drainWakeFD() {
         var value: UInt64 = 0
         _ = Glibc.read(wakeFD, &value, MemoryLayout<UInt64>.size)
+    }
+}
+
+/// The thread-specific slot that holds each loop thread's own loop.
+private let currentLoopKey = ThreadKey()
+
+private final class ThreadKey: Sendable {
+    let key: pthread_key_t
+
+    init() {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        self.key = key
     }
 }
 

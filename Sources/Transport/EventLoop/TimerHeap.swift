@@ -29,14 +29,16 @@ struct TimerHeap {
         }
     }
 
-    /// Runs every timer whose deadline is at or before `now`, earliest first.
-    mutating func fireDue(now: UInt64) {
+    /// Removes and returns the earliest timer due at or before `now` that was not
+    /// cancelled, or nil. The caller runs it outside the heap, so a timer may schedule others.
+    mutating func popDue(now: UInt64) -> (() -> Void)? {
         while let first = heap.first, first.deadline <= now {
             let entry = popFirst()
             if cancelled.remove(entry.id) == nil {
-                entry.task()
+                return entry.task
             }
         }
+        return nil
     }
 
     var count: Int {

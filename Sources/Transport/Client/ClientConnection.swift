@@ -1,0 +1,329 @@
+import CNghttp2
+import CSystem
+import Glibc
+
+/// One HTTP/2 connection from a client to a peer: connect, TLS, nghttp2 client session.
+/// Loop thread only.
+final class ClientConnection: EventLoopSelectable {
+    enum State {
+        case connecting
+        case handshaking
+        case ready
+        case closed
+    }
+
+    let loop: EventLoop
+    let configuration: HTTP2ClientConfiguration
+    private let channel: SocketChannel
+    private(set) var state = State.connecting
+    private var session: OpaquePointer?
+    var streams: [Int32: ClientStream] = [:]
+    private var waiting: [ClientStream] = []
+    private var output = OutputBuffer()
+    private var pollingWrite = true
+    private var flushScheduled = false
+    private var connectTimer: UInt64?
+    private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024,
+                                                                     alignment: 16)
+    /// Tells the owner when the connection is ready (nil error) or has failed or closed.
+    var onStateChange: ((ClientConnection, TransportError?) -> Void)?
+
+    init(loop: EventLoop, configuration: HTTP2ClientConfiguration, context: TLSContext?)
+        throws(TransportError)
+    {
+        self.loop = loop
+        self.configuration = configuration
+        guard let address = Socket.Address(parsing: configuration.address) else {
+            throw .invalidAddress(configuration.address)
+        }
+        let fd = try Socket.connect(address)
+        var tls: TLSSession?
+        do {
+            tls = try context.map { context throws(TransportError) in
+                try TLSSession(
+                    context: context, fd: fd, isServer: false,
+                    serverName: configuration.tls?.serverName ?? address.host)
+            }
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        channel = SocketChannel(fd: fd, tls: tls)
+        try loop.register(fd: fd, events: EPOLLIN.rawValue | EPOLLOUT.rawValue, handler: self)
+        connectTimer = loop.scheduleTimer(after: configuration.connectTimeout) { [weak self] in
+            guard let self, self.state == .connecting || self.state == .handshaking else { return }
+            self.fail(.timeout)
+        }
+    }
+
+    deinit {
+        if let session {
+            nghttp2_session_del(session)
+        }
+        readBuffer.deallocate()
+    }
+
+    /// Sends `stream`'s request now, or once the connection is ready.
+    func submit(_ stream: ClientStream) {
+        stream.connection = self
+        guard state == .ready else {
+            waiting.append(stream)
+            return
+        }
+        var fields: [(String, String)] = [
+            (":method", stream.request.method.description), (":path", stream.request.path),
+            (":scheme", channel.tls == nil ? "http" : "https"),
+            (":authority", configuration.tls?.serverName ?? configuration.address),
+        ]
+        for field in stream.request.headers {
+            fields.append((field.name, field.value))
+        }
+        let hasBody = !stream.request.body.isEmpty
+        if hasBody {
+            fields.append(("content-length", String(stream.request.body.count)))
+        }
+        let userData = Unmanaged.passUnretained(stream).toOpaque()
+        let id = HeaderBlock.withNameValues(fields) { nv, count -> Int32 in
+            guard hasBody else {
+                return nghttp2_submit_request(session, nil, nv, count, nil, userData)
+            }
+            var provider = nghttp2_data_provider(
+                source: nghttp2_data_source(ptr: userData),
+                read_callback: HTTP2ClientCallbacks.readRequestBody)
+            return nghttp2_submit_request(session, nil, nv, count, &provider, userData)
+        }
+        guard id > 0 else {
+            stream.finish(.failure(.http2("submit_request", code: id)))
+            return
+        }
+        stream.id = id
+        streams[id] = stream
+        scheduleFlush()
+    }
+
+    func cancel(_ stream: ClientStream) {
+        if let index = waiting.firstIndex(where: { $0 === stream }) {
+            waiting.remove(at: index)
+            return
+        }
+        guard state == .ready, stream.id > 0 else { return }
+        nghttp2_submit_rst_stream(
+            session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream.id,
+            UInt32(NGHTTP2_CANCEL.rawValue))
+        scheduleFlush()
+    }
+
+    /// Whether new requests can go on this connection.
+    var isUsable: Bool {
+        switch state {
+        case .connecting, .handshaking: return true
+        case .ready:
+            return session.map { nghttp2_session_check_request_allowed($0) != 0 } ?? false
+        case .closed: return false
+        }
+    }
+
+    /// Closes the connection; every open request ends with `error`.
+    func fail(_ error: TransportError) {
+        guard state != .closed else { return }
+        state = .closed
+        if let connectTimer {
+            loop.cancelTimer(connectTimer)
+        }
+        loop.deregister(fd: channel.fd)
+        channel.close()
+        let open = Array(streams.values) + waiting
+        streams.removeAll()
+        waiting.removeAll()
+        for stream in open {
+            stream.finish(.failure(error))
+        }
+        onStateChange?(self, error)
+        onStateChange = nil
+    }
+
+    // MARK: Events
+
+    func handleEvents(_ events: UInt32) {
+        switch state {
+        case .connecting:
+            let error = Socket.pendingError(channel.fd)
+            guard error == 0 else {
+                fail(error == ECONNREFUSED ? .connectionRefused
+                     : .system("connect \(configuration.address)", errno: error))
+                return
+            }
+            if events & EPOLLOUT.rawValue == 0 { return }
+            state = .handshaking
+            handshake()
+        case .handshaking:
+            handshake()
+        case .ready:
+            if events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+                readAvailable()
+            }
+            if state == .ready && events & EPOLLOUT.rawValue != 0 {
+                flush()
+            }
+        case .closed:
+            break
+        }
+    }
+
+    private func handshake() {
+        if let tls = channel.tls {
+            switch tls.handshake() {
+            case .done:
+                guard tls.negotiatedProtocol == "h2" else {
+                    fail(.tls("the server did not agree to HTTP/2 (ALPN h2)"))
+                    return
+                }
+            case .wantRead:
+                setPollingWrite(false)
+                return
+            case .wantWrite:
+                setPollingWrite(true)
+                return
+            case .closed:
+                fail(.tls("connection closed during the handshake"))
+                return
+            case .failed(let message):
+                fail(.tls(message))
+                return
+            }
+        }
+        do {
+            try startSession()
+        } catch {
+            fail(error)
+            return
+        }
+        state = .ready
+        if let connectTimer {
+            loop.cancelTimer(connectTimer)
+            self.connectTimer = nil
+        }
+        onStateChange?(self, nil)
+        let queued = waiting
+        waiting.removeAll()
+        for stream in queued {
+            submit(stream)
+        }
+        setPollingWrite(false)
+        flush()
+    }
+
+    private func startSession() throws(TransportError) {
+        var created: OpaquePointer?
+        try Nghttp2Error.check(
+            nghttp2_session_client_new(
+                &created, HTTP2ClientCallbacks.shared.pointer,
+                Unmanaged.passUnretained(self).toOpaque()),
+            "session_client_new")
+        session = created
+        var settings = [
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
+                value: 1 << 20),
+        ]
+        try Nghttp2Error.check(
+            nghttp2_submit_settings(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count),
+            "submit_settings")
+        try Nghttp2Error.check(
+            nghttp2_session_set_local_window_size(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, 16 << 20),
+            "set_local_window_size")
+    }
+
+    private func readAvailable() {
+        for _ in 0..<8 {
+            guard state == .ready else { return }
+            switch channel.read(into: readBuffer) {
+            case .bytes(let count):
+                let result = nghttp2_session_mem_recv(
+                    session, readBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count)
+                if result < 0 {
+                    fail(.http2("receive", code: Int32(result)))
+                    return
+                }
+                scheduleFlush()
+                if count < readBuffer.count { return }
+            case .wouldBlock:
+                return
+            case .closed:
+                fail(.connectionClosed)
+                return
+            case .failed(let message):
+                fail(.protocolViolation(message))
+                return
+            }
+        }
+    }
+
+    func scheduleFlush() {
+        guard !flushScheduled, state == .ready else { return }
+        flushScheduled = true
+        loop.runAtEndOfIteration { [self] in
+            flushScheduled = false
+            flush()
+        }
+    }
+
+    private func flush() {
+        guard state == .ready, let session else { return }
+        while true {
+            if output.isEmpty {
+                while output.count < 256 * 1024 {
+                    var data: UnsafePointer<UInt8>?
+                    let count = nghttp2_session_mem_send(session, &data)
+                    if count < 0 {
+                        fail(.http2("send", code: Int32(count)))
+                        return
+                    }
+                    guard count > 0, let data else { break }
+                    output.append(UnsafeRawBufferPointer(start: data, count: count))
+                }
+                if output.isEmpty { break }
+            }
+            switch output.withReadableBytes({ channel.write($0) }) {
+            case .bytes(let count):
+                output.consume(count)
+            case .wouldBlock:
+                setPollingWrite(true)
+                return
+            case .closed:
+                fail(.connectionClosed)
+                return
+            case .failed(let message):
+                fail(.protocolViolation(message))
+                return
+            }
+        }
+        setPollingWrite(false)
+        if nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0 {
+            fail(.connectionClosed)
+        }
+    }
+
+    private func setPollingWrite(_ wanted: Bool) {
+        guard wanted != pollingWrite, state != .closed else { return }
+        pollingWrite = wanted
+        loop.modify(fd: channel.fd, events: EPOLLIN.rawValue | (wanted ? EPOLLOUT.rawValue : 0))
+    }
+
+    /// A stream closed inside nghttp2 (called from its callback).
+    func streamClosed(_ streamID: Int32, errorCode: UInt32) {
+        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        if let timer = stream.timer {
+            loop.cancelTimer(timer)
+        }
+        if errorCode == UInt32(NGHTTP2_NO_ERROR.rawValue) && stream.status != 0 {
+            stream.finish(.success(stream.trailers))
+        } else {
+            stream.finish(.failure(.streamReset(errorCode == 0 ? 1 : errorCode)))
+        }
+    }
+}
