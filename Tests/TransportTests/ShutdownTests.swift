@@ -1,0 +1,87 @@
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+import TestSupport
+@testable import Transport
+
+/// The demo edge, started as a real process, stopped with SIGTERM while streams run.
+@Suite struct ShutdownTests {
+    /// Streams the ticker and records every line and how it ended.
+    private final class TickCollector: Sendable {
+        let lines = Mutex<[String]>([])
+        let end = Mutex<Result<HTTPHeaders, TransportError>?>(nil)
+
+        var handlers: HTTPClientStreamHandlers {
+            HTTPClientStreamHandlers(
+                onData: { bytes in
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    self.lines.withLock { $0 += text.split(separator: "\n").map(String.init) }
+                },
+                onEnd: { result in self.end.withLock { $0 = result } })
+        }
+    }
+
+    @Test func sigtermLetsStreamsFinishThenExitsZero() async throws {
+        let edge = try TestProcess("odds-edge", [
+            "--demo", "--listen", "127.0.0.1:0", "--threads", "1", "--shutdown-grace-ms", "5000",
+        ])
+        defer { edge.stop() }
+        let port = try #require(edge.waitForListenPort())
+        let client = try ClientFixture(port: port)
+        defer { client.close() }
+
+        let ticks = TickCollector()
+        client.client.execute(
+            HTTPClientRequest(path: "/v1/demo/ticks?count=40&interval_ms=25"),
+            handlers: ticks.handlers)
+        #expect(Eventually.wait(timeout: 10) { !ticks.lines.withLock { $0.isEmpty } })
+
+        edge.send(SIGTERM)
+        #expect(edge.waitForExit(timeout: 10) == 0)
+        #expect(Eventually.wait(timeout: 5) { ticks.end.withLock { $0 } != nil })
+        let lines = ticks.lines.withLock { $0 }
+        #expect(lines == (0..<40).map { "tick \($0)" })
+        if case .failure(let error) = ticks.end.withLock({ $0 }) {
+            Issue.record("stream ended with \(error)")
+        }
+        #expect(edge.log.contains("\"event\":\"shutdown.finished\""))
+    }
+
+    @Test func sigtermCutsStreamsThatOutliveTheGrace() async throws {
+        let edge = try TestProcess("odds-edge", [
+            "--demo", "--listen", "127.0.0.1:0", "--threads", "1", "--shutdown-grace-ms", "300",
+        ])
+        defer { edge.stop() }
+        let port = try #require(edge.waitForListenPort())
+        let client = try ClientFixture(port: port)
+        defer { client.close() }
+
+        let ticks = TickCollector()
+        client.client.execute(
+            HTTPClientRequest(path: "/v1/demo/ticks?count=100000&interval_ms=10"),
+            handlers: ticks.handlers)
+        #expect(Eventually.wait(timeout: 10) { !ticks.lines.withLock { $0.isEmpty } })
+
+        let started = Date()
+        edge.send(SIGTERM)
+        #expect(edge.waitForExit(timeout: 10) == 0)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(Eventually.wait(timeout: 5) { ticks.end.withLock { $0 } != nil })
+        if case .success = ticks.end.withLock({ $0 }) {
+            Issue.record("a stream cut by shutdown must not look complete")
+        }
+    }
+
+    @Test func newConnectionsAreRefusedAfterShutdown() throws {
+        let edge = try TestProcess("odds-edge", [
+            "--demo", "--listen", "127.0.0.1:0", "--threads", "2",
+        ])
+        defer { edge.stop() }
+        let port = try #require(edge.waitForListenPort())
+        edge.send(SIGTERM)
+        #expect(edge.waitForExit(timeout: 10) == 0)
+        let output = try Command.run("curl", ["-sS", "http://127.0.0.1:\(port)/healthz"])
+        #expect(output.status == 7)  // curl: failed to connect
+    }
+}
