@@ -85,20 +85,16 @@ final class FrameProbe {
         return read(timeout: timeout) { $0.pingAcks > before }
     }
 
-    /// A header block split into HEADERS and CONTINUATION frames of at most `pieceBytes`
-    /// (or into exactly `pieces` frames when given).
+    /// A header block as one HEADERS frame followed by CONTINUATION frames: `pieces` frames
+    /// of about equal size, or as few as fit in frames of at most `maxFrameBytes`.
     static func headerFrames(
-        block: [UInt8], streamID: UInt32, endStream: Bool, pieceBytes: Int = maxFrameBytes,
-        pieces: Int? = nil
+        block: [UInt8], streamID: UInt32, endStream: Bool, pieces: Int? = nil
     ) -> [UInt8] {
-        let size = pieces.map { max(1, (block.count + $0 - 1) / $0) } ?? pieceBytes
-        let parts = stride(from: 0, to: max(block.count, 1), by: size).map {
-            Array(block[$0..<min(block.count, $0 + size)])
-        }
+        let count = max(1, pieces ?? (block.count + maxFrameBytes - 1) / maxFrameBytes)
         var bytes: [UInt8] = []
-        for (index, part) in parts.enumerated() {
-            let last = index == parts.count - 1
-            let flags = (last ? RawHTTP2Connection.Flags.endHeaders : 0)
+        for index in 0..<count {
+            let part = Array(block[index * block.count / count..<(index + 1) * block.count / count])
+            let flags = (index == count - 1 ? RawHTTP2Connection.Flags.endHeaders : 0)
                 | (index == 0 && endStream ? RawHTTP2Connection.Flags.endStream : 0)
             let type = index == 0
                 ? RawHTTP2Connection.FrameType.headers : RawHTTP2Connection.FrameType.continuation

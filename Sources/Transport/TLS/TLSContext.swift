@@ -81,7 +81,8 @@ final class TLSContext: @unchecked Sendable {
             if code == 0 { break }
             var buffer = [CChar](repeating: 0, count: 256)
             ERR_error_string_n(code, &buffer, buffer.count)
-            messages.append(String(cString: buffer))
+            let text = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            messages.append(String(decoding: text, as: UTF8.self))
         }
         return messages.isEmpty ? "unknown error" : messages.joined(separator: "; ")
     }
