@@ -42,7 +42,7 @@ public enum Command {
         var status = process.terminationStatus
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            _ = Eventually.wait(timeout: 10) { !process.isRunning }
             status = -1
         }
         let out = (try? Data(contentsOf: outURL)) ?? Data()

@@ -84,7 +84,8 @@ public final class TestProcess: @unchecked Sendable {
     public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            // Foundation's waitUntilExit can spin; wait on the flag with a deadline instead.
+            _ = Eventually.wait(timeout: 10) { !process.isRunning }
         }
     }
 }

@@ -100,7 +100,10 @@ import TestSupport
         peer.standardOutput = FileHandle.nullDevice
         peer.standardError = FileHandle.nullDevice
         try peer.run()
-        defer { peer.terminate(); peer.waitUntilExit() }
+        defer {
+            peer.terminate()
+            _ = Eventually.wait(timeout: 10) { !peer.isRunning }
+        }
 
         let withCertificate = try ClientFixture(
             port: port,
