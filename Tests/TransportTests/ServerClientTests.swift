@@ -133,7 +133,7 @@ import TestSupport
         let client = try HTTP2Client(
             configuration: HTTP2ClientConfiguration(
                 address: "127.0.0.1:\(port)",
-                backoff: Backoff(initial: .milliseconds(300), maximum: .seconds(1), jitter: 0)),
+                backoff: Backoff(initial: .seconds(1), maximum: .seconds(1), jitter: 0)),
             loop: loop)
         defer { client.close() }
         await #expect(throws: TransportError.connectionRefused) {

@@ -250,7 +250,7 @@ final class ClientConnection: EventLoopSelectable {
                     return
                 }
                 scheduleFlush()
-                if count < readBuffer.count { return }
+                if count < readBuffer.count && channel.tls == nil { return }
             case .wouldBlock:
                 return
             case .closed:

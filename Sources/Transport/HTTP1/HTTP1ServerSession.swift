@@ -21,7 +21,11 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
     weak var owner: ServerSessionOwner?
 
     private var state = State.readingHead
+    /// Bytes received and not yet parsed start at `inputStart`.
     private var input: [UInt8] = []
+    private var inputStart = 0
+    private var processing = false
+    private var needsProcessing = false
     private var body: [UInt8] = []
     private var outbox: [UInt8] = []
     private var isHeadRequest = false
@@ -42,7 +46,22 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
 
     func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if case .closing = state { return true }
+        if case .readingHead = state, unparsedCount == 0 {
+            // The header timeout runs from the first byte of each request head.
+            headStartedAt = MonotonicClock.now()
+        }
         input.append(contentsOf: bytes)
+        // What a pipelining client may queue while a handler works is bounded by one request.
+        let limit = context.limits.maxHeaderListBytes + context.limits.maxRequestBodyBytes
+        if input.count - inputStart > limit {
+            switch state {
+            case .awaitingResponse, .streaming:
+                context.metrics.protocolErrors.increment()
+                return false
+            default:
+                break
+            }
+        }
         process()
         return true
     }
@@ -81,7 +100,7 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
     }
 
     var isIdle: Bool {
-        if case .readingHead = state { return input.isEmpty && !handlerInFlight }
+        if case .readingHead = state { return unparsedCount == 0 && !handlerInFlight }
         return false
     }
 
@@ -91,7 +110,7 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
 
     func expireSlowHeaders(now: UInt64) {
         switch state {
-        case .readingHead where !input.isEmpty, .readingBody:
+        case .readingHead where unparsedCount > 0, .readingBody:
             guard now &- headStartedAt > context.limits.headerTimeout.nanoseconds else { return }
             context.metrics.timeouts.increment()
             reject(408, "Request timeout")
@@ -153,15 +172,36 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
 
     // MARK: Parsing
 
+    private var unparsedCount: Int {
+        input.count - inputStart
+    }
+
+    /// Parses and dispatches what `input` holds. Iterative, and never re-entered: a handler
+    /// that answers at once asks for another pass instead of recursing, so a pipelined flood
+    /// cannot grow the stack.
     private func process() {
+        if processing {
+            needsProcessing = true
+            return
+        }
+        processing = true
+        defer { processing = false }
+        repeat {
+            needsProcessing = false
+            processOnce()
+        } while needsProcessing
+        compactInput()
+    }
+
+    private func processOnce() {
         while true {
             switch state {
             case .readingHead:
                 guard parseHead() else { return }
             case .readingBody(let head, let remaining):
-                let take = min(remaining, input.count)
-                body.append(contentsOf: input[0..<take])
-                input.removeFirst(take)
+                let take = min(remaining, unparsedCount)
+                body.append(contentsOf: input[inputStart..<inputStart + take])
+                inputStart += take
                 if take == remaining {
                     dispatch(head)
                 } else {
@@ -174,33 +214,40 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
         }
     }
 
+    private func compactInput() {
+        if inputStart == input.count {
+            input.removeAll(keepingCapacity: input.capacity <= 64 * 1024)
+            inputStart = 0
+        } else if inputStart > 16 * 1024 {
+            input.removeFirst(inputStart)
+            inputStart = 0
+        }
+    }
+
     /// Parses a head from `input` when one is complete. Returns whether to keep going.
     private func parseHead() -> Bool {
-        if input.isEmpty { return false }
-        if !prefaceReceived || headStartedAt == 0 {
-            headStartedAt = MonotonicClock.now()
-        }
+        if unparsedCount == 0 { return false }
         prefaceReceived = true
-        guard let end = Self.endOfHead(in: input) else {
-            if input.count > context.limits.maxHeaderListBytes {
+        guard let end = Self.endOfHead(in: input, from: inputStart) else {
+            if unparsedCount > context.limits.maxHeaderListBytes {
                 reject(431, "Request header fields too large")
             }
             return false
         }
-        guard end <= context.limits.maxHeaderListBytes else {
+        guard end - inputStart <= context.limits.maxHeaderListBytes else {
             reject(431, "Request header fields too large")
             return false
         }
         let head: HTTP1RequestHead
         do {
-            head = try HTTP1RequestHead.parse(input[0..<end])
+            head = try HTTP1RequestHead.parse(input[inputStart..<end])
         } catch {
             guard case .malformed(let reason) = error else { return false }
             context.metrics.protocolErrors.increment()
             reject(400, "Bad request", detail: reason)
             return false
         }
-        input.removeFirst(min(input.count, end + 4))
+        inputStart = end + 4
 
         if head.headers["transfer-encoding"] != nil {
             reject(501, "Transfer-Encoding is not supported; send Content-Length")
@@ -245,6 +292,7 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
                   keepAlive: false)
         outbox.append(contentsOf: response.body)
         input = []
+        inputStart = 0
         state = .closing
         owner?.sessionHasOutput()
     }
@@ -281,10 +329,10 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
         owner?.sessionHasOutput()
     }
 
-    /// The index of the `\r\n\r\n` that ends a head, or nil.
-    static func endOfHead(in bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        for index in 0...(bytes.count - 4)
+    /// The index of the `\r\n\r\n` that ends a head starting at `start`, or nil.
+    static func endOfHead(in bytes: [UInt8], from start: Int = 0) -> Int? {
+        guard bytes.count - start >= 4 else { return nil }
+        for index in start...(bytes.count - 4)
         where bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13
             && bytes[index + 3] == 10
         {

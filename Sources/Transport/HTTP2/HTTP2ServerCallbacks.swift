@@ -140,7 +140,7 @@ private func onFrameReceived(
             stream.requestEnded = true
         }
         // A rejected request is answered as soon as its headers are in; others once whole.
-        if stream.dispatchedAt == 0 && (ended || stream.rejectedStatus != nil) {
+        if stream.dispatchedAt == 0 && !stream.refused && (ended || stream.rejectedStatus != nil) {
             owner.dispatch(stream)
         }
     default:
@@ -153,17 +153,19 @@ private func onDataChunk(
     _ session: OpaquePointer?, _ flags: UInt8, _ streamID: Int32, _ data: UnsafePointer<UInt8>?,
     _ length: Int, _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-    guard let data, let stream = stream(session, streamID), stream.rejectedStatus == nil
+    guard let data, let stream = stream(session, streamID), stream.rejectedStatus == nil,
+        !stream.refused
     else { return 0 }
     let owner = server(userData)
     stream.lastRequestActivity = MonotonicClock.now()
     if stream.body.count + length > owner.context.limits.maxRequestBodyBytes {
         stream.rejectedStatus = 413
+        owner.bufferedRequestBytes -= stream.body.count
         stream.body = []
         owner.dispatch(stream)
         return 0
     }
-    stream.body.append(contentsOf: UnsafeBufferPointer(start: data, count: length))
+    owner.appendBody(UnsafeBufferPointer(start: data, count: length), to: stream)
     return 0
 }
 

@@ -15,6 +15,8 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     var streams: [Int32: ServerStream] = [:]
     /// Handlers given a request that have not answered yet (their stream may be gone).
     var handlersInFlight = 0
+    /// Request body bytes held by streams not yet dispatched.
+    var bufferedRequestBytes = 0
     var prefaceReceived = false
     private var shuttingDown = false
     private var failed = false
@@ -217,6 +219,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
             return
         }
         context.metrics.requests.increment()
+        bufferedRequestBytes -= stream.body.count
         let request = HTTPRequest(
             method: HTTPMethod(stream.method ?? "GET"), target: stream.path ?? "/",
             headers: stream.headers, body: stream.body, protocolName: "h2")
@@ -224,8 +227,26 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         context.router.handle(request, responder)
     }
 
+    /// Takes `bytes` of request body for `stream`, or refuses the stream when the connection
+    /// already holds its limit of buffered request bodies.
+    func appendBody(_ bytes: UnsafeBufferPointer<UInt8>, to stream: ServerStream) {
+        guard bufferedRequestBytes + bytes.count <= context.limits.maxBufferedRequestBytes else {
+            context.metrics.streamsRefused.increment()
+            stream.refused = true
+            bufferedRequestBytes -= stream.body.count
+            stream.body = []
+            nghttp2_submit_rst_stream(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream.id,
+                UInt32(NGHTTP2_REFUSED_STREAM.rawValue))
+            return
+        }
+        bufferedRequestBytes += bytes.count
+        stream.body.append(contentsOf: bytes)
+    }
+
     func streamClosed(_ streamID: Int32) {
         guard let stream = streams.removeValue(forKey: streamID) else { return }
+        bufferedRequestBytes -= stream.body.count
         if let response = stream.streamingResponse {
             handlersInFlight -= 1
             response.markClosed()

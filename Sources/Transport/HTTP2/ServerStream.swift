@@ -13,6 +13,8 @@ final class ServerStream {
     var headersComplete = false
     var requestEnded = false
     var rejectedStatus: Int?
+    /// Reset by the server (too much buffered request data); further input is ignored.
+    var refused = false
     var body: [UInt8] = []
 
     var dispatchedAt: UInt64 = 0

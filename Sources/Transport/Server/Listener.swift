@@ -8,11 +8,23 @@ final class Listener: EventLoopSelectable {
     private let tls: TLSContext?
     private let connections: LoopConnections
     private var closed = false
+    /// A descriptor held in reserve: when the process runs out, it is given up to accept and
+    /// at once close the waiting connection, so level-triggered epoll does not spin on it.
+    private var spareFD: Int32
+    private var lastExhaustionLog: UInt64 = 0
+    private static let exhaustionLogInterval: UInt64 = 10_000_000_000
 
     init(fd: Int32, tls: TLSContext?, connections: LoopConnections) {
         self.fd = fd
         self.tls = tls
         self.connections = connections
+        spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
+    }
+
+    deinit {
+        if spareFD >= 0 {
+            Glibc.close(spareFD)
+        }
     }
 
     func start() throws(TransportError) {
@@ -27,8 +39,7 @@ final class Listener: EventLoopSelectable {
             if client < 0 {
                 let number = errno
                 if number == EMFILE || number == ENFILE {
-                    connections.context.logger.error(
-                        "listener.accept.exhausted", ["error": .string(String(cString: strerror(number)))])
+                    shedOneConnection(errno: number)
                 }
                 return
             }
@@ -40,6 +51,25 @@ final class Listener: EventLoopSelectable {
                 connections.context.logger.warning("connection.setup.failed", ["error": "\(error)"])
             }
         }
+    }
+
+    private func shedOneConnection(errno number: Int32) {
+        connections.context.metrics.connectionsShed.increment()
+        let now = MonotonicClock.now()
+        if now &- lastExhaustionLog > Self.exhaustionLogInterval {
+            lastExhaustionLog = now
+            connections.context.logger.error(
+                "listener.descriptors.exhausted",
+                ["error": .string(String(cString: strerror(number))),
+                 "action": "closing new connections until descriptors free up"])
+        }
+        guard spareFD >= 0 else { return }
+        Glibc.close(spareFD)
+        let client = oddsnet_accept(fd)
+        if client >= 0 {
+            Glibc.close(client)
+        }
+        spareFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
     }
 
     func close() {

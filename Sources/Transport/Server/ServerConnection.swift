@@ -164,7 +164,7 @@ final class ServerConnection: EventLoopSelectable, ServerSessionOwner {
                     finishAfterFlush()
                     return
                 }
-                if count < buffer.count { return }
+                if count < buffer.count && channel.tls == nil { return }
             case .wouldBlock:
                 return
             case .closed:

@@ -19,6 +19,7 @@ final class ServerContext: Sendable {
 public struct TransportMetrics: Sendable {
     public let connectionsAccepted: Counter
     public let connectionsOpen: Gauge
+    public let connectionsShed: Counter
     public let requests: Counter
     public let streamsRefused: Counter
     public let protocolErrors: Counter
@@ -31,6 +32,9 @@ public struct TransportMetrics: Sendable {
             "transport_connections_accepted_total", help: "Connections accepted.")
         connectionsOpen = registry.gauge(
             "transport_connections_open", help: "Connections open now.")
+        connectionsShed = registry.counter(
+            "transport_connections_shed_total",
+            help: "Connections closed at accept because the process had no descriptors left.")
         requests = registry.counter(
             "transport_requests_total", help: "Requests handed to handlers.")
         streamsRefused = registry.counter(

@@ -12,6 +12,10 @@ public struct ServerLimits: Sendable, Equatable {
     public var connectionWindowBytes: Int = 1 << 20
     /// A request body larger than this gets 413.
     public var maxRequestBodyBytes: Int = 1 << 20
+    /// Request body bytes one HTTP/2 connection may hold across all its streams before new
+    /// data is refused (RST_STREAM REFUSED_STREAM): many streams each under the body limit
+    /// must not add up to unbounded memory.
+    public var maxBufferedRequestBytes: Int = 4 << 20
     /// Bytes queued for one connection before it stops pulling more from its session.
     public var maxOutputBufferBytes: Int = 256 * 1024
 
