@@ -24,6 +24,7 @@ public enum EdgeCommand {
         """
 
     public static func main(arguments: [String]) -> Never {
+        ProgramSupport.blockTerminationSignals()
         let options: Options
         do {
             options = try parse(arguments)

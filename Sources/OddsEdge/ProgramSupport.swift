@@ -1,31 +1,27 @@
-import Dispatch
 import Glibc
 import Telemetry
 
 /// What every program's `main` needs: a clean stop on SIGTERM and SIGINT, and error lines.
 public enum ProgramSupport {
-    /// Blocks until SIGTERM or SIGINT, runs `stop`, logs, and exits 0.
-    public static func waitForTermination(logger: Logger, stop: @escaping @Sendable () -> Void)
-        -> Never
-    {
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
+    /// Blocks SIGTERM and SIGINT in the calling thread and in every thread started after it,
+    /// so they stay pending until `waitForTermination` takes them: a signal sent at any moment
+    /// after this call, even before the program has finished starting, is never lost.
+    /// Call first thing in `main`, before any thread starts.
+    public static func blockTerminationSignals() {
         signal(SIGPIPE, SIG_IGN)
-        let queue = DispatchQueue(label: "signals")
-        let sources = [SIGTERM, SIGINT].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                logger.info("shutdown.started", ["signal": .int(Int64(number))])
-                stop()
-                logger.info("shutdown.finished")
-                exit(0)
-            }
-            source.resume()
-            return source
-        }
-        withExtendedLifetime(sources) {
-            dispatchMain()
-        }
+        var set = terminationSignals()
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    /// Waits for SIGTERM or SIGINT, runs `stop`, logs, and exits 0.
+    public static func waitForTermination(logger: Logger, stop: () -> Void) -> Never {
+        var set = terminationSignals()
+        var received: Int32 = 0
+        while sigwait(&set, &received) != 0 {}
+        logger.info("shutdown.started", ["signal": .int(Int64(received))])
+        stop()
+        logger.info("shutdown.finished")
+        exit(0)
     }
 
     /// Writes one line to stderr.
@@ -38,5 +34,13 @@ public enum ProgramSupport {
     static func replacePort(in address: String, with port: Int) -> String {
         guard let colon = address.lastIndex(of: ":") else { return address }
         return address[..<colon] + ":\(port)"
+    }
+
+    private static func terminationSignals() -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        return set
     }
 }

@@ -40,15 +40,14 @@ import TestSupport
         defer { server.stop() }
         let connection = try RawHTTP2Connection(port: server.port)
         connection.start()
-        // Open a large connection window so the server's limit, not flow control, is tested.
-        connection.send(RawHTTP2Connection.frame(
-            type: RawHTTP2Connection.FrameType.windowUpdate, payload: [0, 0x10, 0, 0]))
-        let chunk = [UInt8](repeating: 7, count: 16_000)
-        for index in 0..<6 {
+        // Each stream stays inside the default 65,535-byte stream window and all of them
+        // inside the server's 1 MiB connection window, so only the buffering cap can refuse.
+        let chunk = [UInt8](repeating: 7, count: 15_000)
+        for index in 0..<10 {
             let stream = UInt32(1 + 2 * index)
             connection.send(connection.requestFrame(
                 streamID: stream, method: "POST", path: "/echo", endStream: false))
-            for _ in 0..<8 {  // 128,000 bytes per stream, under the body limit
+            for _ in 0..<4 {  // 60,000 bytes per stream, under the body limit
                 connection.send(RawHTTP2Connection.frame(
                     type: RawHTTP2Connection.FrameType.data, streamID: stream, payload: chunk))
             }

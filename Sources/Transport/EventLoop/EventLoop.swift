@@ -39,6 +39,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Creates a loop and starts its thread. Throws when epoll or eventfd cannot be made.
     public init(name: String) throws(TransportError) {
+        _ = ignoreBrokenPipes
         self.name = name
         let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw .system("epoll_create1", errno: errno) }
@@ -237,6 +238,13 @@ public final class EventLoop: @unchecked Sendable {
         _ = Glibc.read(wakeFD, &value, MemoryLayout<UInt64>.size)
     }
 }
+
+/// A write to a socket whose peer has gone must fail with EPIPE, not kill the process:
+/// `send` is given MSG_NOSIGNAL, but OpenSSL writes with plain `write`, so SIGPIPE is ignored
+/// process-wide as soon as the first loop starts.
+private let ignoreBrokenPipes: Void = {
+    signal(SIGPIPE, SIG_IGN)
+}()
 
 /// The thread-specific slot that holds each loop thread's own loop.
 private let currentLoopKey = ThreadKey()

@@ -183,6 +183,19 @@ private func onFrameSent(
 ) -> Int32 {
     guard let frame else { return 0 }
     let header = frame.pointee.hd
+    let owner = server(userData)
+    switch header.type {
+    case UInt8(NGHTTP2_GOAWAY.rawValue):
+        owner.goAwaySent(code: frame.pointee.goaway.error_code)
+        return 0
+    case UInt8(NGHTTP2_RST_STREAM.rawValue):
+        if frame.pointee.rst_stream.error_code == UInt32(NGHTTP2_REFUSED_STREAM.rawValue) {
+            owner.context.metrics.streamsRefused.increment()
+        }
+        return 0
+    default:
+        break
+    }
     guard header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
         let stream = stream(session, header.stream_id), stream.resetAfterResponse
     else { return 0 }

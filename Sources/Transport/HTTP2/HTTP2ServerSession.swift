@@ -20,6 +20,9 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     var prefaceReceived = false
     private var shuttingDown = false
     private var failed = false
+    /// Set when the session itself ends the connection for a timeout (counted there).
+    private var timedOut = false
+    private var protocolErrorCounted = false
 
     init(loop: EventLoop, context: ServerContext, owner: ServerSessionOwner)
         throws(TransportError)
@@ -58,7 +61,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         let result = nghttp2_session_mem_recv(
             session, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
         if result < 0 {
-            context.metrics.protocolErrors.increment()
+            countProtocolError()
             context.logger.debug(
                 "http2.session.error", ["error": .string(Nghttp2Error.describe(Int32(result)))])
             failed = true
@@ -108,6 +111,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
             if !stream.headersComplete {
                 // nghttp2 is inside a header block and accepts nothing else on the
                 // connection until it ends, so the whole connection goes.
+                timedOut = true
                 nghttp2_session_terminate_session(session, UInt32(NGHTTP2_ENHANCE_YOUR_CALM.rawValue))
             } else {
                 nghttp2_submit_rst_stream(
@@ -190,10 +194,22 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
 
     // MARK: Requests (called from the callbacks)
 
+    /// nghttp2 (or the session) sent GOAWAY: anything but NO_ERROR ends the connection for a
+    /// protocol error, which is counted once per connection.
+    func goAwaySent(code: UInt32) {
+        guard code != UInt32(NGHTTP2_NO_ERROR.rawValue), !timedOut else { return }
+        countProtocolError()
+    }
+
+    private func countProtocolError() {
+        guard !protocolErrorCounted else { return }
+        protocolErrorCounted = true
+        context.metrics.protocolErrors.increment()
+    }
+
     /// A new request stream: refused when the handlers in flight are at the cap.
     func beginRequest(streamID: Int32) {
         if handlersInFlight >= context.limits.maxConcurrentStreams || shuttingDown {
-            context.metrics.streamsRefused.increment()
             nghttp2_submit_rst_stream(
                 session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID,
                 UInt32(NGHTTP2_REFUSED_STREAM.rawValue))
@@ -231,7 +247,6 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     /// already holds its limit of buffered request bodies.
     func appendBody(_ bytes: UnsafeBufferPointer<UInt8>, to stream: ServerStream) {
         guard bufferedRequestBytes + bytes.count <= context.limits.maxBufferedRequestBytes else {
-            context.metrics.streamsRefused.increment()
             stream.refused = true
             bufferedRequestBytes -= stream.body.count
             stream.body = []

@@ -39,7 +39,7 @@ public struct TransportMetrics: Sendable {
             "transport_requests_total", help: "Requests handed to handlers.")
         streamsRefused = registry.counter(
             "transport_streams_refused_total",
-            help: "Streams refused: handler cap, oversized headers or bodies.")
+            help: "Requests refused: REFUSED_STREAM resets, 413 and 431 answers.")
         protocolErrors = registry.counter(
             "transport_protocol_errors_total", help: "Connections closed for protocol errors.")
         timeouts = registry.counter(
