@@ -28,12 +28,12 @@ enum DemoTicker {
     private final class Ticker: @unchecked Sendable {
         // @unchecked: `next` is touched only on the connection's event loop, where `pump`
         // always runs (first from the handler, then from the stream's callbacks and timers).
-        let stream: ResponseStream
+        let stream: BodyStream
         let count: Int
         let interval: Duration64
         var next = 0
 
-        init(stream: ResponseStream, count: Int, interval: Duration64) {
+        init(stream: BodyStream, count: Int, interval: Duration64) {
             self.stream = stream
             self.count = count
             self.interval = interval

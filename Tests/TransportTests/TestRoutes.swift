@@ -46,12 +46,12 @@ enum TestRoutes {
 /// its buffer is full, and resuming on `onWritable`.
 final class StreamProducer: @unchecked Sendable {
     // @unchecked: `next` is only touched on `queue`, a serial queue.
-    private let stream: ResponseStream
+    private let stream: BodyStream
     private let count: Int
     private let queue = DispatchQueue(label: "producer")
     private var next = 0
 
-    init(stream: ResponseStream, count: Int) {
+    init(stream: BodyStream, count: Int) {
         self.stream = stream
         self.count = count
     }

@@ -78,8 +78,8 @@ final class ClientConnection: EventLoopSelectable {
         for field in stream.request.headers {
             fields.append((field.name, field.value))
         }
-        let hasBody = !stream.request.body.isEmpty
-        if hasBody {
+        let hasBody = stream.hasBody
+        if hasBody && stream.bodyStream == nil {
             fields.append(("content-length", String(stream.request.body.count)))
         }
         let userData = Unmanaged.passUnretained(stream).toOpaque()
@@ -98,6 +98,13 @@ final class ClientConnection: EventLoopSelectable {
         }
         stream.id = id
         streams[id] = stream
+        scheduleFlush()
+    }
+
+    /// More streamed body is queued for `stream` after nghttp2 had deferred it.
+    func resumeBody(of stream: ClientStream) {
+        guard state == .ready, streams[stream.id] === stream else { return }
+        nghttp2_session_resume_data(session, stream.id)
         scheduleFlush()
     }
 

@@ -1,9 +1,13 @@
 import CNghttp2
 
 /// One request in flight on a client connection. Loop thread only.
-final class ClientStream {
+final class ClientStream: BodyStreamSink {
     let request: HTTPClientRequest
     let handlers: HTTPClientStreamHandlers
+    /// Set for a request whose body is streamed: the producer writes here.
+    var bodyStream: BodyStream?
+    /// nghttp2 asked for body bytes while none were queued; resumed on the next write.
+    var deferred = false
     var id: Int32 = -1
     var bodyOffset = 0
     var status = 0
@@ -19,10 +23,22 @@ final class ClientStream {
         self.handlers = handlers
     }
 
+    /// Whether the request carries a body (whole or streamed).
+    var hasBody: Bool {
+        bodyStream != nil || !request.body.isEmpty
+    }
+
+    func streamHasOutput(streamID: Int32) {
+        guard deferred, id > 0 else { return }
+        deferred = false
+        connection?.resumeBody(of: self)
+    }
+
     /// Reports the end once; later calls do nothing.
     func finish(_ result: Result<HTTPHeaders, TransportError>) {
         guard !ended else { return }
         ended = true
+        bodyStream?.markClosed()
         if case .success = result, !headReported {
             headReported = true
             handlers.onHead(status, headers)

@@ -37,6 +37,27 @@ public final class HTTP2Client: Sendable {
         return handle
     }
 
+    /// Sends `request` with a body written piece by piece to the returned stream (its
+    /// `body` field is ignored), and reports the response as it streams in. The stream's
+    /// `write` returns false past `highWaterBytes` unsent; `finish` ends the body.
+    public func executeStreaming(
+        _ request: HTTPClientRequest, handlers: HTTPClientStreamHandlers,
+        highWaterBytes: Int = 256 * 1024
+    ) -> (HTTPClientStreamHandle, BodyStream) {
+        let stream = ClientStream(request: request, handlers: handlers)
+        let body = BodyStream(
+            loop: loop, sink: Weak(stream), streamID: 0, highWaterBytes: highWaterBytes)
+        stream.bodyStream = body
+        let box = UncheckedBox(stream)
+        let handle = HTTPClientStreamHandle(loop: loop, stream: stream)
+        let state = self.state
+        let loop = self.loop
+        loop.executeOrRun {
+            state.value.submit(box.value, on: loop)
+        }
+        return (handle, body)
+    }
+
     /// Sends `request` and collects the whole response. Throws the transport error that cut it
     /// short; an HTTP error status is a response, not an error.
     public func execute(_ request: HTTPClientRequest) async throws(TransportError)

@@ -26,6 +26,17 @@ final class HTTP2ClientCallbacks: @unchecked Sendable {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
         let stream = Unmanaged<ClientStream>.fromOpaque(raw).takeUnretainedValue()
+        if let bodyStream = stream.bodyStream {
+            let target = UnsafeMutableRawBufferPointer(start: buffer, count: length)
+            let (count, ended) = bodyStream.read(into: target)
+            if ended {
+                flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
+            } else if count == 0 {
+                stream.deferred = true
+                return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+            }
+            return count
+        }
         let body = stream.request.body
         let count = min(length, body.count - stream.bodyOffset)
         body.withUnsafeBytes { bytes in

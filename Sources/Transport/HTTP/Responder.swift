@@ -43,14 +43,14 @@ public final class Responder: Sendable {
     /// producer should hold back (or conflate) until `onWritable` fires.
     public func startStream(
         status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), highWaterBytes: Int = 256 * 1024
-    ) -> ResponseStream {
-        guard claim() else { return ResponseStream.closedStream() }
+    ) -> BodyStream {
+        guard claim() else { return BodyStream.closedStream() }
         switch target.value {
         case .callback(let report):
             report(.streamHead(status: status, headers: headers))
-            return ResponseStream(report: report)
+            return BodyStream(report: report)
         case .session(let loop, let sink, let streamID):
-            let stream = ResponseStream(
+            let stream = BodyStream(
                 loop: loop, sink: sink, streamID: streamID, highWaterBytes: highWaterBytes)
             loop.executeOrRun {
                 if let session = sink.object as? ResponseSink {

@@ -1,9 +1,13 @@
-/// What a protocol session offers its responders. Loop thread only.
-protocol ResponseSink: AnyObject {
-    func sendResponse(_ response: HTTPResponse, streamID: Int32)
-    func startStreaming(status: Int, headers: HTTPHeaders, stream: ResponseStream, streamID: Int32)
-    /// New bytes (or the end) were queued on a streaming response.
+/// Where a `BodyStream` reports that it has bytes (or its end) to send. Loop thread only.
+protocol BodyStreamSink: AnyObject {
+    /// New bytes (or the end) were queued on the body of `streamID`.
     func streamHasOutput(streamID: Int32)
+}
+
+/// What a protocol session offers its responders. Loop thread only.
+protocol ResponseSink: BodyStreamSink {
+    func sendResponse(_ response: HTTPResponse, streamID: Int32)
+    func startStreaming(status: Int, headers: HTTPHeaders, stream: BodyStream, streamID: Int32)
     /// The handler of `streamID` is done with the request (answered, or stream ended).
     func handlerFinished(streamID: Int32)
 }

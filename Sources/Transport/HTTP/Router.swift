@@ -2,6 +2,11 @@
 /// or later from any thread.
 public typealias HTTPHandler = @Sendable (HTTPRequest, Responder) -> Void
 
+/// Handles a request whose body is still arriving: it reads the body from the stream and
+/// answers through the responder, possibly while the body still flows (full duplex).
+public typealias HTTPStreamingHandler =
+    @Sendable (HTTPRequest, RequestBodyStream, Responder) -> Void
+
 /// Maps a method and a path pattern to a handler.
 ///
 /// Patterns are literal segments, `:name` segments that match any one segment and are handed
@@ -15,33 +20,51 @@ public struct Router: Sendable {
         case rest
     }
 
+    /// How a route takes its request: whole, or with the body as a stream.
+    public enum Target: Sendable {
+        case whole(HTTPHandler)
+        case streaming(HTTPStreamingHandler)
+    }
+
     private struct Route: Sendable {
         let method: HTTPMethod
         let segments: [Segment]
-        let handler: HTTPHandler
+        let target: Target
     }
 
     /// What `match` found.
     public enum Match: Sendable {
-        case handler(HTTPHandler, parameters: [String: Substring])
+        case handler(Target, parameters: [String: Substring])
         case methodNotAllowed(allowed: [HTTPMethod])
         case notFound
+
+        /// Whether the route wants the body as it arrives.
+        public var isStreaming: Bool {
+            if case .handler(.streaming, _) = self { return true }
+            return false
+        }
     }
 
     private var routes: [Route] = []
 
     public init() {}
 
-    /// Adds a route. A GET route also answers HEAD.
+    /// Adds a route whose handler gets the whole request, body included. A GET route also
+    /// answers HEAD.
     public mutating func add(
         _ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler
     ) {
-        let segments: [Segment] = pattern.split(separator: "/").map { part in
-            if part == "*" { return .rest }
-            if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
-            return .literal(part)
-        }
-        routes.append(Route(method: method, segments: segments, handler: handler))
+        routes.append(Route(method: method, segments: Self.parse(pattern), target: .whole(handler)))
+    }
+
+    /// Adds a route whose handler starts as soon as the request head is in and reads the body
+    /// as it arrives (over HTTP/2; over HTTP/1.1 the body comes whole, in one chunk). The
+    /// request body limit does not apply: the handler consumes what it is given.
+    public mutating func addStreaming(
+        _ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPStreamingHandler
+    ) {
+        routes.append(
+            Route(method: method, segments: Self.parse(pattern), target: .streaming(handler)))
     }
 
     /// Finds the handler for `method` and `path`.
@@ -51,7 +74,7 @@ public struct Router: Sendable {
         for route in routes {
             guard let parameters = Self.bind(route.segments, to: parts) else { continue }
             if route.method == method || (method == .head && route.method == .get) {
-                return .handler(route.handler, parameters: parameters)
+                return .handler(route.target, parameters: parameters)
             }
             if !allowed.contains(route.method) {
                 allowed.append(route.method)
@@ -60,13 +83,26 @@ public struct Router: Sendable {
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }
 
-    /// Routes `request` and runs its handler, or answers 404 or 405 itself.
+    /// Routes a whole `request` and runs its handler, or answers 404 or 405 itself.
     public func handle(_ request: HTTPRequest, _ responder: Responder) {
-        switch match(method: request.method, path: request.path) {
-        case .handler(let handler, let parameters):
+        run(match(method: request.method, path: request.path), request, body: nil, responder)
+    }
+
+    /// Runs what `match` found for `request`. A streaming handler reads `body`, or the
+    /// request's own body when `body` is nil; a whole handler gets `request` as it is.
+    public func run(
+        _ match: Match, _ request: HTTPRequest, body: RequestBodyStream?, _ responder: Responder
+    ) {
+        switch match {
+        case .handler(let target, let parameters):
             var request = request
             request.pathParameters = parameters
-            handler(request, responder)
+            switch target {
+            case .whole(let handler):
+                handler(request, responder)
+            case .streaming(let handler):
+                handler(request, body ?? RequestBodyStream(complete: request.body), responder)
+            }
         case .methodNotAllowed(let allowed):
             var response = HTTPResponse.problem(
                 status: 405, title: "Method not allowed",
@@ -76,6 +112,14 @@ public struct Router: Sendable {
         case .notFound:
             responder.respond(
                 .problem(status: 404, title: "Not found", detail: "no resource at \(request.path)"))
+        }
+    }
+
+    private static func parse(_ pattern: String) -> [Segment] {
+        pattern.split(separator: "/").map { part in
+            if part == "*" { return .rest }
+            if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
+            return .literal(part)
         }
     }
 

@@ -10,7 +10,7 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
         case readingBody(HTTP1RequestHead, remaining: Int)
         /// A handler has the request; bytes that arrive meanwhile wait in `input`.
         case awaitingResponse(keepAlive: Bool)
-        case streaming(ResponseStream, chunked: Bool, keepAlive: Bool)
+        case streaming(BodyStream, chunked: Bool, keepAlive: Bool)
         case closing
     }
 
@@ -149,7 +149,7 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
     }
 
     func startStreaming(
-        status: Int, headers: HTTPHeaders, stream: ResponseStream, streamID: Int32
+        status: Int, headers: HTTPHeaders, stream: BodyStream, streamID: Int32
     ) {
         guard case .awaitingResponse(let keepAlive) = state else {
             handlerInFlight = false
@@ -279,7 +279,8 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
             method: HTTPMethod(head.method), target: head.target, headers: head.headers,
             body: body, protocolName: "http/1.1")
         body = []
-        context.router.handle(request, Responder(loop: loop, sink: self, streamID: Self.streamID))
+        let responder = Responder(loop: loop, sink: self, streamID: Self.streamID)
+        context.router.handle(request, responder)
     }
 
     /// Answers with an error and closes after it: the rest of the input cannot be trusted.

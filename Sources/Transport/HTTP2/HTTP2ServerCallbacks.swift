@@ -129,15 +129,17 @@ private func onFrameReceived(
     case UInt8(NGHTTP2_HEADERS.rawValue), UInt8(NGHTTP2_DATA.rawValue):
         guard let stream = stream(session, header.stream_id) else { return 0 }
         stream.lastRequestActivity = MonotonicClock.now()
-        if header.type == UInt8(NGHTTP2_HEADERS.rawValue) {
+        if header.type == UInt8(NGHTTP2_HEADERS.rawValue) && !stream.headersComplete {
             stream.headersComplete = true
             if let authority = stream.authority, stream.headers["host"] == nil {
                 stream.headers.add("host", authority)
             }
+            owner.headersComplete(stream)
         }
         let ended = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
         if ended {
             stream.requestEnded = true
+            stream.bodyStream?.finish(nil)
         }
         // A rejected request is answered as soon as its headers are in; others once whole.
         if stream.dispatchedAt == 0 && !stream.refused && (ended || stream.rejectedStatus != nil) {
@@ -158,6 +160,10 @@ private func onDataChunk(
     else { return 0 }
     let owner = server(userData)
     stream.lastRequestActivity = MonotonicClock.now()
+    if stream.bodyStream != nil {
+        owner.deliverBody(UnsafeBufferPointer(start: data, count: length), to: stream)
+        return 0
+    }
     if stream.body.count + length > owner.context.limits.maxRequestBodyBytes {
         stream.rejectedStatus = 413
         owner.bufferedRequestBytes -= stream.body.count
@@ -173,7 +179,7 @@ private func onStreamClose(
     _ session: OpaquePointer?, _ streamID: Int32, _ errorCode: UInt32,
     _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-    server(userData).streamClosed(streamID)
+    server(userData).streamClosed(streamID, errorCode: errorCode)
     return 0
 }
 

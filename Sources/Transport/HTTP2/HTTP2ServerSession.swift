@@ -136,6 +136,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         let open = streams.values
         streams.removeAll()
         for stream in open {
+            stream.bodyStream?.finish(.connectionClosed)
             if let response = stream.streamingResponse {
                 handlersInFlight -= 1
                 response.markClosed()
@@ -166,7 +167,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     }
 
     func startStreaming(
-        status: Int, headers: HTTPHeaders, stream response: ResponseStream, streamID: Int32
+        status: Int, headers: HTTPHeaders, stream response: BodyStream, streamID: Int32
     ) {
         guard let stream = streams[streamID] else {
             handlersInFlight -= 1
@@ -240,7 +241,34 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
             method: HTTPMethod(stream.method ?? "GET"), target: stream.path ?? "/",
             headers: stream.headers, body: stream.body, protocolName: "h2")
         stream.body = []
-        context.router.handle(request, responder)
+        let match = stream.match ?? context.router.match(method: request.method, path: request.path)
+        context.router.run(match, request, body: stream.bodyStream, responder)
+    }
+
+    /// The request's headers are all in: route it, and start a streaming route at once.
+    func headersComplete(_ stream: ServerStream) {
+        guard stream.rejectedStatus == nil, !stream.refused else { return }
+        let match = context.router.match(
+            method: HTTPMethod(stream.method ?? "GET"),
+            path: HTTPRequest(method: .get, target: stream.path ?? "/").path)
+        stream.match = match
+        if match.isStreaming {
+            stream.bodyStream = RequestBodyStream(loop: loop)
+            dispatch(stream)
+        }
+    }
+
+    /// A chunk of body for a streaming route; the stream is reset when its handler has let
+    /// more than the body limit pile up unread.
+    func deliverBody(_ bytes: UnsafeBufferPointer<UInt8>, to stream: ServerStream) {
+        guard let body = stream.bodyStream else { return }
+        body.deliver(Array(bytes))
+        if body.bufferedBytes > context.limits.maxRequestBodyBytes {
+            body.finish(.bodyTooLarge)
+            nghttp2_submit_rst_stream(
+                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream.id,
+                UInt32(NGHTTP2_CANCEL.rawValue))
+        }
     }
 
     /// Takes `bytes` of request body for `stream`, or refuses the stream when the connection
@@ -259,9 +287,10 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         stream.body.append(contentsOf: bytes)
     }
 
-    func streamClosed(_ streamID: Int32) {
+    func streamClosed(_ streamID: Int32, errorCode: UInt32) {
         guard let stream = streams.removeValue(forKey: streamID) else { return }
         bufferedRequestBytes -= stream.body.count
+        stream.bodyStream?.finish(.streamReset(errorCode == 0 ? 8 : errorCode))
         if let response = stream.streamingResponse {
             handlersInFlight -= 1
             response.markClosed()

@@ -16,11 +16,15 @@ final class ServerStream {
     /// Reset by the server (too much buffered request data); further input is ignored.
     var refused = false
     var body: [UInt8] = []
+    /// The route found when the headers were complete.
+    var match: Router.Match?
+    /// Set for streaming routes: where body chunks go as they arrive.
+    var bodyStream: RequestBodyStream?
 
     var dispatchedAt: UInt64 = 0
     var responseBody: [UInt8] = []
     var responseOffset = 0
-    var streamingResponse: ResponseStream?
+    var streamingResponse: BodyStream?
     var deferred = false
     /// Set when the response went out before the request ended: reset once it is sent.
     var resetAfterResponse = false

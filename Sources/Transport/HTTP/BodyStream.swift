@@ -1,6 +1,7 @@
 import Synchronization
 
-/// The body of a long-lived response (the feed, Server-Sent Events), written piece by piece.
+/// The body of a long-lived message written piece by piece: a streaming response (the feed,
+/// Server-Sent Events) on the server, or a streaming request body on the client.
 ///
 /// Any thread may write. What is written waits in a bounded buffer until the peer's flow
 /// control lets it out; `write` reports when that buffer passes its high-water mark, so a
@@ -8,7 +9,7 @@ import Synchronization
 /// queueing without bound. `onWritable` fires (on the connection's loop) once the buffer has
 /// drained below a quarter of the mark again; `onClose` fires once when the stream ends for
 /// any reason: finished, reset by the peer, or the connection gone.
-public final class ResponseStream: @unchecked Sendable {
+public final class BodyStream: @unchecked Sendable {
     // @unchecked: `chunks`, `headOffset`, `finished`, `writableHandler` and `closeHandler`
     // are touched only on `loop` (asserted); producers on other threads reach them through
     // `loop.executeOrRun`. `pendingBytes` and `closed` are atomics read from any thread.
@@ -46,8 +47,8 @@ public final class ResponseStream: @unchecked Sendable {
         highWaterBytes = Int.max
     }
 
-    static func closedStream() -> ResponseStream {
-        let stream = ResponseStream(report: { _ in })
+    static func closedStream() -> BodyStream {
+        let stream = BodyStream(report: { _ in })
         stream.closed.store(true, ordering: .releasing)
         return stream
     }
@@ -68,7 +69,7 @@ public final class ResponseStream: @unchecked Sendable {
         loop!.executeOrRun { [self] in
             guard !finished, !closed.load(ordering: .relaxed) else { return }
             chunks.append(bytes)
-            (sink!.object as? ResponseSink)?.streamHasOutput(streamID: streamID)
+            (sink!.object as? BodyStreamSink)?.streamHasOutput(streamID: streamID)
         }
         if total > highWaterBytes {
             aboveHighWater.store(true, ordering: .releasing)
@@ -90,7 +91,7 @@ public final class ResponseStream: @unchecked Sendable {
         loop!.executeOrRun { [self] in
             guard !finished, !closed.load(ordering: .relaxed) else { return }
             finished = true
-            (sink!.object as? ResponseSink)?.streamHasOutput(streamID: streamID)
+            (sink!.object as? BodyStreamSink)?.streamHasOutput(streamID: streamID)
         }
     }
 
