@@ -5,18 +5,20 @@ import Transport
 public enum DemoRoutes {
     public static func router(card: DemoCard, metrics: MetricsRegistry) -> Router {
         var router = Router()
-        let index = card.index
+        let index = json(card.index)
+        // Responses are made once: a read costs a lookup, not a rebuild.
+        let responses = card.markets.mapValues { json($0.document) }
         router.add(.get, "/v1/markets") { _, responder in
-            responder.respond(json(index))
+            responder.respond(index)
         }
         router.add(.get, "/v1/markets/:id") { request, responder in
-            guard let id = request.parameter("id"), let market = card.markets[String(id)] else {
+            guard let id = request.parameter("id"), let response = responses[String(id)] else {
                 responder.respond(.problem(
                     status: 404, title: "Unknown market",
                     detail: "no market \(request.parameter("id") ?? "")"))
                 return
             }
-            responder.respond(json(market.document))
+            responder.respond(response)
         }
         router.add(.get, "/v1/demo/ticks") { request, responder in
             DemoTicker.start(request: request, responder: responder)

@@ -25,12 +25,28 @@ public enum EdgeCommand {
 
     public static func main(arguments: [String]) -> Never {
         ProgramSupport.blockTerminationSignals()
-        let options: Options
+        let running: RunningEdge
         do {
-            options = try parse(arguments)
-        } catch {
+            running = try start(try parse(arguments))
+        } catch let error as UsageError {
             fail(error.message)
+        } catch {
+            fail("\(error)")
         }
+        ProgramSupport.waitForTermination(logger: running.logger) {
+            running.server.shutdown()
+        }
+    }
+
+    /// What `start` leaves running.
+    struct RunningEdge {
+        let server: HTTPServer
+        let logger: Logger
+    }
+
+    /// Builds the demo card and the server, binds every listener and logs the start line.
+    /// Throws a transport error (a port in use, a certificate that cannot be read).
+    static func start(_ options: Options) throws -> RunningEdge {
         let logger = Logger(label: "odds-edge", level: options.logLevel)
         let metrics = MetricsRegistry()
         let card = DemoCard(count: options.demoMarkets)
@@ -42,15 +58,9 @@ public enum EdgeCommand {
             listeners: options.listen.map { ListenerConfiguration(address: $0, tls: tls) },
             threads: options.threads,
             shutdownGrace: .milliseconds(options.shutdownGraceMilliseconds))
-
-        let server: HTTPServer
-        do {
-            server = try HTTPServer(
-                configuration: configuration, router: router, logger: logger, metrics: metrics)
-            try server.start()
-        } catch {
-            fail("\(error)")
-        }
+        let server = try HTTPServer(
+            configuration: configuration, router: router, logger: logger, metrics: metrics)
+        try server.start()
 
         let addresses = zip(options.listen, server.boundPorts).map { address, port in
             ProgramSupport.replacePort(in: address, with: port)
@@ -60,9 +70,7 @@ public enum EdgeCommand {
             "tls": .bool(tls != nil), "markets": .int(Int64(card.ids.count)),
             "threads": .int(Int64(server.eventLoops.loops.count)),
         ])
-        ProgramSupport.waitForTermination(logger: logger) {
-            server.shutdown()
-        }
+        return RunningEdge(server: server, logger: logger)
     }
 
     static func parse(_ arguments: [String]) throws(UsageError) -> Options {

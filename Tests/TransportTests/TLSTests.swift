@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 import TestSupport
 @testable import Transport
@@ -101,7 +102,8 @@ import TestSupport
         peer.standardError = FileHandle.nullDevice
         try peer.run()
         defer {
-            peer.terminate()
+            // nghttpd does not stop on SIGTERM.
+            kill(peer.processIdentifier, SIGKILL)
             _ = Eventually.wait(timeout: 10) { !peer.isRunning }
         }
 

@@ -4,9 +4,11 @@
 Usage: report.py RESULTS_TSV CONTEXT_FILE [MARKDOWN_FILE]
 
 RESULTS_TSV has a header row and one row per h2load run, written by
-scripts/bench-transport.sh. CONTEXT_FILE holds "key: value" lines describing
-the run (machine, versions, parameters). The table goes to stdout; with
-MARKDOWN_FILE the same table and verdicts are also written there as Markdown.
+scripts/bench-transport.sh; a cell measured in several rounds shows the median of its rounds
+for req/s, p50 and p99, the lowest and highest req/s, and the sum of its failures.
+CONTEXT_FILE holds "key: value" lines describing the run (machine, versions, parameters).
+The table goes to stdout; with MARKDOWN_FILE the same table and verdicts are also written
+there as Markdown.
 
 Targets (docs/benchmarks/transport.md explains them):
   - h2c at -c 100 -m 10: odds-edge req/s at least 1.0x nghttpd's;
@@ -16,6 +18,7 @@ Targets (docs/benchmarks/transport.md explains them):
 """
 
 import csv
+import statistics
 import sys
 
 OURS = "odds-edge"
@@ -25,8 +28,9 @@ LATENCY_CASE = "-c 1 -m 1"
 MIN_THROUGHPUT_RATIO = 1.0
 MAX_P99_RATIO = 1.0
 
-COLUMNS = ["protocol", "case", "server", "threads", "req/s", "vs nghttpd",
+COLUMNS = ["protocol", "case", "server", "threads", "req/s", "req/s range", "vs nghttpd",
            "p50 ms", "p99 ms", "failed / errored", "notes"]
+COUNTS = ("succeeded", "failed", "errored", "timeout", "non_2xx")
 
 
 def number(text):
@@ -34,6 +38,36 @@ def number(text):
         return float(text)
     except ValueError:
         return None
+
+
+def median_text(values, digits):
+    numbers = [value for value in map(number, values) if value is not None]
+    return f"{statistics.median(numbers):.{digits}f}" if numbers else "-"
+
+
+def merge_rounds(runs):
+    """One row per protocol, case and server, from that cell's rounds in run order."""
+    cells = {}
+    for run in runs:
+        cells.setdefault((run["protocol"], run["case"], run["server"]), []).append(run)
+    rows = []
+    for (protocol, case, server), rounds in cells.items():
+        rates = [value for value in (number(run["rps"]) for run in rounds) if value is not None]
+        row = {
+            "protocol": protocol, "case": case, "server": server,
+            "threads": rounds[0]["threads"],
+            "rps": median_text([run["rps"] for run in rounds], 0),
+            "range": f"{min(rates):.0f}-{max(rates):.0f}" if rates else "-",
+            "p50_ms": median_text([run["p50_ms"] for run in rounds], 3),
+            "p99_ms": median_text([run["p99_ms"] for run in rounds], 3),
+            "note": "; ".join(f"round {run['round']}: {run['note']}"
+                              for run in rounds if run["note"]),
+        }
+        for key in COUNTS:
+            known = [int(run[key]) for run in rounds if run[key] != "-"]
+            row[key] = str(sum(known)) if len(known) == len(rounds) else "-"
+        rows.append(row)
+    return rows
 
 
 def notes_for(row):
@@ -54,7 +88,7 @@ def table_rows(rows, find):
         rps, reference_rps = number(row["rps"]), number(reference["rps"]) if reference else None
         ratio = f"{rps / reference_rps:.2f}x" if rps and reference_rps else "-"
         out.append([row["protocol"], row["case"], row["server"], row["threads"], row["rps"],
-                    ratio, row["p50_ms"], row["p99_ms"],
+                    row["range"], ratio, row["p50_ms"], row["p99_ms"],
                     f"{row['failed']} / {row['errored']}", notes_for(row)])
     return out
 
@@ -91,7 +125,7 @@ def verdicts(rows, find):
     for row in rows:
         if row["server"] != OURS:
             continue
-        counts = [row[key] for key in ("failed", "errored", "timeout", "non_2xx")]
+        counts = [row[key] for key in COUNTS[1:]]
         if any(count != "0" for count in counts) or row["note"]:
             troubled.append(f"{row['protocol']} {row['case']}")
     results.append((not troubled, "odds-edge: no failed requests, errors or crashes",
@@ -101,7 +135,7 @@ def verdicts(rows, find):
 
 def text_table(header, body):
     widths = [max(len(str(line[i])) for line in [header] + body) for i in range(len(header))]
-    numeric = {"threads", "req/s", "vs nghttpd", "p50 ms", "p99 ms"}
+    numeric = {"threads", "req/s", "req/s range", "vs nghttpd", "p50 ms", "p99 ms"}
 
     def render(line):
         cells = []
@@ -132,7 +166,7 @@ def main():
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     with open(sys.argv[1], encoding="utf-8") as results_file:
-        rows = list(csv.DictReader(results_file, delimiter="\t"))
+        rows = merge_rounds(csv.DictReader(results_file, delimiter="\t"))
     with open(sys.argv[2], encoding="utf-8") as context_file:
         context = [line.rstrip("\n") for line in context_file if line.strip()]
 

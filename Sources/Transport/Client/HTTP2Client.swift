@@ -46,7 +46,7 @@ public final class HTTP2Client: Sendable {
     ) -> (HTTPClientStreamHandle, BodyStream) {
         let stream = ClientStream(request: request, handlers: handlers)
         let body = BodyStream(
-            loop: loop, sink: Weak(stream), streamID: 0, highWaterBytes: highWaterBytes)
+            loop: loop, sink: stream, streamID: 0, highWaterBytes: highWaterBytes)
         stream.bodyStream = body
         let box = UncheckedBox(stream)
         let handle = HTTPClientStreamHandle(loop: loop, stream: stream)

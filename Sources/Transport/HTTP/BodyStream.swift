@@ -15,7 +15,9 @@ public final class BodyStream: @unchecked Sendable {
     // `loop.executeOrRun`. `pendingBytes` and `closed` are atomics read from any thread.
 
     private let loop: EventLoop?
-    private let sink: Weak<AnyObject>?
+    /// Cleared when the stream closes, which also breaks the cycle with a sink that holds
+    /// this stream.
+    private var sink: (any BodyStreamSink)?
     private let streamID: Int32
     private let report: (@Sendable (ResponderEvent) -> Void)?
     public let highWaterBytes: Int
@@ -31,7 +33,7 @@ public final class BodyStream: @unchecked Sendable {
     private var writableHandler: (@Sendable () -> Void)?
     private var closeHandler: (@Sendable () -> Void)?
 
-    init(loop: EventLoop, sink: Weak<AnyObject>, streamID: Int32, highWaterBytes: Int) {
+    init(loop: EventLoop, sink: any BodyStreamSink, streamID: Int32, highWaterBytes: Int) {
         self.loop = loop
         self.sink = sink
         self.streamID = streamID
@@ -69,7 +71,7 @@ public final class BodyStream: @unchecked Sendable {
         loop!.executeOrRun { [self] in
             guard !finished, !closed.load(ordering: .relaxed) else { return }
             chunks.append(bytes)
-            (sink!.object as? BodyStreamSink)?.streamHasOutput(streamID: streamID)
+            sink?.streamHasOutput(streamID: streamID)
         }
         if total > highWaterBytes {
             aboveHighWater.store(true, ordering: .releasing)
@@ -91,7 +93,7 @@ public final class BodyStream: @unchecked Sendable {
         loop!.executeOrRun { [self] in
             guard !finished, !closed.load(ordering: .relaxed) else { return }
             finished = true
-            (sink!.object as? BodyStreamSink)?.streamHasOutput(streamID: streamID)
+            sink?.streamHasOutput(streamID: streamID)
         }
     }
 
@@ -195,6 +197,7 @@ public final class BodyStream: @unchecked Sendable {
         let handler = closeHandler
         closeHandler = nil
         writableHandler = nil
+        sink = nil
         handler?()
     }
 }

@@ -17,13 +17,7 @@ public struct HTTPRequest: Sendable {
         body: [UInt8] = [], protocolName: String = "h2"
     ) {
         self.method = method
-        if let mark = target.firstIndex(of: "?") {
-            path = target[..<mark]
-            query = target[target.index(after: mark)...]
-        } else {
-            path = target[...]
-            query = ""
-        }
+        (path, query) = Self.split(target: target)
         self.headers = headers
         self.body = body
         self.protocolName = protocolName
@@ -38,6 +32,15 @@ public struct HTTPRequest: Sendable {
             }
         }
         return nil
+    }
+
+    /// Splits a request target at its first `?` into path and query (without the `?`).
+    public static func split(target: String) -> (path: Substring, query: Substring) {
+        // Searching the UTF-8 view is byte-wise; searching the String would walk graphemes.
+        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else {
+            return (target[...], "")
+        }
+        return (target[..<mark], target[target.utf8.index(after: mark)...])
     }
 
     /// The router's `:name` parameter, or nil.

@@ -6,17 +6,17 @@ import Synchronization
 /// it returns. A blocking job (an LMDB commit, say) can finish on another thread: the answer
 /// is handed to the connection's loop without a lock.
 public final class Responder: Sendable {
-    private let target: ResponderTargetBox
+    private let target: ResponderTarget
     private let answered = Atomic<Bool>(false)
 
     init(loop: EventLoop, sink: ResponseSink, streamID: Int32) {
-        target = ResponderTargetBox(.session(loop, Weak(sink as AnyObject), streamID))
+        target = .session(loop, LoopBound(sink), streamID)
     }
 
     /// A responder that reports to `onEvent` instead of a connection, for tests and for
     /// callers inside the process.
     public init(onEvent: @escaping @Sendable (ResponderEvent) -> Void) {
-        target = ResponderTargetBox(.callback(onEvent))
+        target = .callback(onEvent)
     }
 
     /// Whether an answer has been given already.
@@ -27,12 +27,15 @@ public final class Responder: Sendable {
     /// Sends a complete response. Later calls, and calls after the peer went away, do nothing.
     public func respond(_ response: HTTPResponse) {
         guard claim() else { return }
-        switch target.value {
+        switch target {
         case .callback(let report):
             report(.response(response))
         case .session(let loop, let sink, let streamID):
-            loop.executeOrRun {
-                (sink.object as? ResponseSink)?.sendResponse(response, streamID: streamID)
+            // On the loop already (the common case), answer without allocating a closure.
+            if loop.inEventLoop {
+                sink.object.sendResponse(response, streamID: streamID)
+            } else {
+                loop.execute { sink.object.sendResponse(response, streamID: streamID) }
             }
         }
     }
@@ -45,20 +48,16 @@ public final class Responder: Sendable {
         status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), highWaterBytes: Int = 256 * 1024
     ) -> BodyStream {
         guard claim() else { return BodyStream.closedStream() }
-        switch target.value {
+        switch target {
         case .callback(let report):
             report(.streamHead(status: status, headers: headers))
             return BodyStream(report: report)
         case .session(let loop, let sink, let streamID):
             let stream = BodyStream(
-                loop: loop, sink: sink, streamID: streamID, highWaterBytes: highWaterBytes)
+                loop: loop, sink: sink.object, streamID: streamID, highWaterBytes: highWaterBytes)
             loop.executeOrRun {
-                if let session = sink.object as? ResponseSink {
-                    session.startStreaming(
-                        status: status, headers: headers, stream: stream, streamID: streamID)
-                } else {
-                    stream.markClosed()
-                }
+                sink.object.startStreaming(
+                    status: status, headers: headers, stream: stream, streamID: streamID)
             }
             return stream
         }
@@ -70,15 +69,3 @@ public final class Responder: Sendable {
     }
 }
 
-/// Holds the target enum; a final class so `Responder` stays one allocation to share.
-final class ResponderTargetBox: Sendable {
-    let value: ResponderTarget
-
-    init(_ value: ResponderTarget) {
-        self.value = value
-    }
-}
-
-extension ResponderTarget: @unchecked Sendable {}
-// @unchecked: the `.session` case holds a loop (Sendable), a `Weak` that is only dereferenced
-// on that loop, and an integer; `.callback` holds a @Sendable closure.

@@ -13,9 +13,11 @@ protocol ResponseSink: BodyStreamSink {
 }
 
 /// Where a responder's answer goes.
-enum ResponderTarget {
-    /// A live connection's protocol session, owned by `loop`.
-    case session(EventLoop, Weak<AnyObject>, Int32)
+enum ResponderTarget: Sendable {
+    /// A live connection's protocol session, owned by `loop`. Held strongly: a session
+    /// whose connection has closed still answers (by dropping the response), so no weak
+    /// reference, whose side table would slow every retain of the session, is needed.
+    case session(EventLoop, LoopBound<any ResponseSink>, Int32)
     /// A closure: unit tests and in-process callers.
     case callback(@Sendable (ResponderEvent) -> Void)
 }
@@ -24,6 +26,17 @@ enum ResponderTarget {
 struct Weak<Object: AnyObject>: @unchecked Sendable {
     // @unchecked: the object is only dereferenced on the event loop that owns it.
     weak var object: Object?
+
+    init(_ object: Object) {
+        self.object = object
+    }
+}
+
+/// A reference to an object confined to one event loop, carried across threads and
+/// dereferenced only on that loop.
+struct LoopBound<Object>: @unchecked Sendable {
+    // @unchecked: the object is only used on the event loop that owns it.
+    let object: Object
 
     init(_ object: Object) {
         self.object = object

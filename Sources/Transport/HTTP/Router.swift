@@ -15,7 +15,7 @@ public typealias HTTPStreamingHandler =
 /// with `Allow`; one that matches nothing gets 404; both as problem documents.
 public struct Router: Sendable {
     private enum Segment: Sendable, Equatable {
-        case literal(Substring)
+        case literal([UInt8])
         case parameter(String)
         case rest
     }
@@ -70,9 +70,8 @@ public struct Router: Sendable {
     /// Finds the handler for `method` and `path`.
     public func match(method: HTTPMethod, path: Substring) -> Match {
         var allowed: [HTTPMethod] = []
-        let parts = path.split(separator: "/")
         for route in routes {
-            guard let parameters = Self.bind(route.segments, to: parts) else { continue }
+            guard let parameters = Self.bind(route.segments, to: path) else { continue }
             if route.method == method || (method == .head && route.method == .get) {
                 return .handler(route.target, parameters: parameters)
             }
@@ -119,28 +118,47 @@ public struct Router: Sendable {
         pattern.split(separator: "/").map { part in
             if part == "*" { return .rest }
             if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
-            return .literal(part)
+            return .literal(Array(part.utf8))
         }
     }
 
-    private static func bind(
-        _ segments: [Segment], to parts: [Substring]
-    ) -> [String: Substring]? {
+    /// Matches `path` against a route's segments, walking its bytes without splitting it
+    /// into an array: this runs for every request. Returns the parameters, or nil.
+    private static func bind(_ segments: [Segment], to path: Substring) -> [String: Substring]? {
+        let bytes = path.utf8
+        var index = bytes.startIndex
         var parameters: [String: Substring] = [:]
-        var index = 0
+
+        // The next non-empty segment from `index`, as a range of `path`.
+        func nextSegment() -> Range<Substring.Index>? {
+            while index < bytes.endIndex && bytes[index] == UInt8(ascii: "/") {
+                index = bytes.index(after: index)
+            }
+            guard index < bytes.endIndex else { return nil }
+            let start = index
+            while index < bytes.endIndex && bytes[index] != UInt8(ascii: "/") {
+                index = bytes.index(after: index)
+            }
+            return start..<index
+        }
+
         for segment in segments {
             switch segment {
             case .rest:
-                parameters["*"] = parts[index...].joined(separator: "/")[...]
+                while index < bytes.endIndex && bytes[index] == UInt8(ascii: "/") {
+                    index = bytes.index(after: index)
+                }
+                parameters["*"] = path[index...]
                 return parameters
             case .literal(let text):
-                guard index < parts.count, parts[index] == text else { return nil }
+                guard let range = nextSegment(), bytes[range].elementsEqual(text) else {
+                    return nil
+                }
             case .parameter(let name):
-                guard index < parts.count else { return nil }
-                parameters[name] = parts[index]
+                guard let range = nextSegment() else { return nil }
+                parameters[name] = path[range]
             }
-            index += 1
         }
-        return index == parts.count ? parameters : nil
+        return nextSegment() == nil ? parameters : nil
     }
 }

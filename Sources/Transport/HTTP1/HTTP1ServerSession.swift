@@ -18,7 +18,9 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
 
     let loop: EventLoop
     let context: ServerContext
-    weak var owner: ServerSessionOwner?
+    /// Strong, and cleared in `connectionClosed`: a weak reference would give the connection
+    /// a side table and slow down every retain of it.
+    var owner: ServerSessionOwner?
 
     private var state = State.readingHead
     /// Bytes received and not yet parsed start at `inputStart`.
@@ -128,6 +130,7 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
     }
 
     func connectionClosed() {
+        owner = nil
         if case .streaming(let stream, _, _) = state {
             stream.markClosed()
         }

@@ -10,7 +10,9 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     let loop: EventLoop
     let context: ServerContext
     private(set) var session: OpaquePointer!
-    weak var owner: ServerSessionOwner?
+    /// Strong, and cleared in `connectionClosed`: a weak reference would give the connection
+    /// a side table and slow down every retain of it.
+    var owner: ServerSessionOwner?
 
     var streams: [Int32: ServerStream] = [:]
     /// Handlers given a request that have not answered yet (their stream may be gone).
@@ -133,6 +135,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     }
 
     func connectionClosed() {
+        owner = nil
         let open = streams.values
         streams.removeAll()
         for stream in open {
@@ -151,19 +154,12 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         guard let stream = streams[streamID] else { return }
         context.metrics.requestLatency.observe(
             nanoseconds: MonotonicClock.now() &- stream.dispatchedAt)
-        let isHead = stream.method == "HEAD"
-        var fields: [(String, String)] = [(":status", String(response.status))]
-        fields.reserveCapacity(response.headers.count + 2)
-        for field in response.headers where !HeaderBlock.equalsContentLength(field.name) {
-            fields.append((field.name, field.value))
-        }
-        fields.append(("content-length", String(response.body.count)))
-        if response.body.isEmpty || isHead {
-            submit(fields, stream: stream, provider: false)
-        } else {
+        let withBody = !response.body.isEmpty && stream.method != "HEAD"
+        if withBody {
             stream.responseBody = response.body
-            submit(fields, stream: stream, provider: true)
         }
+        submit(status: response.status, headers: response.headers,
+               contentLength: response.body.count, stream: stream, provider: withBody)
     }
 
     func startStreaming(
@@ -175,11 +171,8 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
             return
         }
         stream.streamingResponse = response
-        var fields: [(String, String)] = [(":status", String(status))]
-        for field in headers {
-            fields.append((field.name, field.value))
-        }
-        submit(fields, stream: stream, provider: true)
+        submit(status: status, headers: headers, contentLength: nil, stream: stream,
+               provider: true)
     }
 
     func streamHasOutput(streamID: Int32) {
@@ -250,7 +243,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         guard stream.rejectedStatus == nil, !stream.refused else { return }
         let match = context.router.match(
             method: HTTPMethod(stream.method ?? "GET"),
-            path: HTTPRequest(method: .get, target: stream.path ?? "/").path)
+            path: HTTPRequest.split(target: stream.path ?? "/").path)
         stream.match = match
         if match.isStreaming {
             stream.bodyStream = RequestBodyStream(loop: loop)
@@ -327,8 +320,13 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
             "set_local_window_size")
     }
 
-    private func submit(_ fields: [(String, String)], stream: ServerStream, provider: Bool) {
-        let result = HeaderBlock.withNameValues(fields) { nv, count -> Int32 in
+    private func submit(
+        status: Int, headers: HTTPHeaders, contentLength: Int?, stream: ServerStream,
+        provider: Bool
+    ) {
+        let result = HeaderBlock.withResponse(
+            status: status, headers: headers, contentLength: contentLength
+        ) { nv, count -> Int32 in
             guard provider else {
                 return nghttp2_submit_response(session, stream.id, nv, count, nil)
             }

@@ -1,53 +1,104 @@
 import CNghttp2
 
-/// Builds an `nghttp2_nv` array from header fields, with every name lowercased, and calls a
-/// body with it while the bytes are alive.
+/// Builds the `nghttp2_nv` array of a header block in stack memory, names lowercased and
+/// connection-specific fields dropped, and calls a body with it. This runs for every response,
+/// so it allocates nothing on the heap.
 enum HeaderBlock {
-    /// Headers that belong to a connection in HTTP/1.1 and are forbidden in HTTP/2.
-    static let connectionSpecific: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
-    ]
+    /// A response head: `:status`, the handler's headers and, when given, `content-length`
+    /// (any `content-length` among the headers is replaced by it).
+    static func withResponse<Result>(
+        status: Int, headers: HTTPHeaders, contentLength: Int?,
+        _ body: (UnsafeMutablePointer<nghttp2_nv>, Int) -> Result
+    ) -> Result {
+        let statusText = String(status)
+        let lengthText = contentLength.map { String($0) } ?? ""
+        return withFields(
+            count: headers.count + 2,
+            bytes: headers.fields.reduce(statusText.utf8.count + lengthText.utf8.count + 21) {
+                $0 + $1.name.utf8.count + $1.value.utf8.count
+            },
+            fill: { builder in
+                builder.add(":status", statusText)
+                for field in headers.fields {
+                    if contentLength != nil && equalsContentLength(field.name) { continue }
+                    builder.add(field.name, field.value)
+                }
+                if contentLength != nil {
+                    builder.add("content-length", lengthText)
+                }
+            }, body)
+    }
 
+    /// Any list of fields (pseudo-headers first), for requests.
     static func withNameValues<Result>(
         _ fields: [(String, String)], _ body: (UnsafeMutablePointer<nghttp2_nv>, Int) -> Result
     ) -> Result {
-        var bytes: [UInt8] = []
-        var spans: [(Int, Int, Int, Int)] = []
-        bytes.reserveCapacity(fields.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count })
-        spans.reserveCapacity(fields.count)
-        for (name, value) in fields {
-            let lowered = name.utf8.map(HTTPHeaders.asciiLower)
-            if !name.hasPrefix(":"), connectionSpecific.contains(String(decoding: lowered,
-                                                                         as: UTF8.self)) {
-                continue
+        withFields(
+            count: fields.count,
+            bytes: fields.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count },
+            fill: { builder in
+                for (name, value) in fields {
+                    builder.add(name, value)
+                }
+            }, body)
+    }
+
+    /// Whether `name` is `content-length` in any case.
+    static func equalsContentLength(_ name: String) -> Bool {
+        HTTPHeaders.equalNames(name, "content-length")
+    }
+
+    /// Fills `nghttp2_nv` entries that point into one byte buffer.
+    struct Builder {
+        let bytes: UnsafeMutablePointer<UInt8>
+        let entries: UnsafeMutablePointer<nghttp2_nv>
+        var used = 0
+        var count = 0
+
+        mutating func add(_ name: String, _ value: String) {
+            if !name.hasPrefix(":") && HeaderBlock.isConnectionSpecific(name) { return }
+            let nameStart = used
+            for byte in name.utf8 {
+                bytes[used] = HTTPHeaders.asciiLower(byte)
+                used += 1
             }
-            let nameStart = bytes.count
-            bytes.append(contentsOf: lowered)
-            let valueStart = bytes.count
-            bytes.append(contentsOf: value.utf8)
-            spans.append((nameStart, lowered.count, valueStart, value.utf8.count))
-        }
-        if spans.isEmpty {
-            var none = nghttp2_nv()
-            return withUnsafeMutablePointer(to: &none) { body($0, 0) }
-        }
-        return bytes.withUnsafeMutableBufferPointer { raw in
-            let base = raw.baseAddress!
-            var values = spans.map { span in
-                nghttp2_nv(
-                    name: base + span.0, value: base + span.2, namelen: span.1,
-                    valuelen: span.3, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+            let valueStart = used
+            for byte in value.utf8 {
+                bytes[used] = byte
+                used += 1
             }
-            return values.withUnsafeMutableBufferPointer { nv in
-                body(nv.baseAddress!, nv.count)
+            entries[count] = nghttp2_nv(
+                name: bytes + nameStart, value: bytes + valueStart,
+                namelen: valueStart - nameStart, valuelen: used - valueStart,
+                flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+            count += 1
+        }
+    }
+
+    private static func withFields<Result>(
+        count: Int, bytes: Int, fill: (inout Builder) -> Void,
+        _ body: (UnsafeMutablePointer<nghttp2_nv>, Int) -> Result
+    ) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, bytes)) { storage in
+            withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: max(1, count)) { nv in
+                var builder = Builder(bytes: storage.baseAddress!, entries: nv.baseAddress!)
+                fill(&builder)
+                return body(nv.baseAddress!, builder.count)
             }
         }
     }
-}
 
-extension HeaderBlock {
-    /// Whether `name` is `content-length` in any case; the session sets that one itself.
-    static func equalsContentLength(_ name: String) -> Bool {
-        HTTPHeaders.equalNames(name, "content-length")
+    /// Fields that belong to one HTTP/1.1 connection and are forbidden in HTTP/2
+    /// (RFC 9113, section 8.2.2). Checked by length first: this runs for every field.
+    static func isConnectionSpecific(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 7: return HTTPHeaders.equalNames(name, "upgrade")
+        case 10:
+            return HTTPHeaders.equalNames(name, "connection")
+                || HTTPHeaders.equalNames(name, "keep-alive")
+        case 16: return HTTPHeaders.equalNames(name, "proxy-connection")
+        case 17: return HTTPHeaders.equalNames(name, "transfer-encoding")
+        default: return false
+        }
     }
 }
