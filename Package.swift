@@ -25,7 +25,13 @@ let package = Package(
 
         // Layer 2: foundations.
         .target(name: "Telemetry"),
-        .target(name: "Transport", dependencies: ["CNghttp2", "COpenSSL", "CSystem", "Telemetry"]),
+        .target(
+            name: "Transport", dependencies: ["CNghttp2", "COpenSSL", "CSystem", "Telemetry"],
+            swiftSettings: [
+                // Release builds skip the dynamic exclusivity checks on the request path;
+                // debug builds and the tests keep them.
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+            ]),
 
         // Layer 4: services.
         .target(name: "OddsEdge", dependencies: ["Transport", "Telemetry"]),

@@ -65,16 +65,14 @@ private func onResponseHeader(
     guard let frame, let name, let value,
         let stream = clientStream(session, frame.pointee.hd.stream_id)
     else { return 0 }
-    let nameText = String(decoding: UnsafeBufferPointer(start: name, count: nameLength),
-                          as: UTF8.self)
-    let valueText = String(decoding: UnsafeBufferPointer(start: value, count: valueLength),
-                           as: UTF8.self)
-    if nameText == ":status" {
-        stream.status = Int(valueText) ?? 0
+    let nameBytes = UnsafeBufferPointer(start: name, count: nameLength)
+    let valueBytes = UnsafeBufferPointer(start: value, count: valueLength)
+    if nameBytes.elementsEqual(":status".utf8) {
+        stream.status = Int(String(decoding: valueBytes, as: UTF8.self)) ?? 0
     } else if stream.headReported {
-        stream.trailers.add(nameText, valueText)
+        stream.trailers.add(name: nameBytes, value: valueBytes)
     } else {
-        stream.headers.add(nameText, valueText)
+        stream.headers.add(name: nameBytes, value: valueBytes)
     }
     return 0
 }

@@ -1,48 +1,113 @@
-/// An ordered list of header fields; names are compared without regard to ASCII case.
+/// An ordered list of header fields. Names are stored lowercased (HTTP field names are
+/// case-insensitive, and HTTP/2 requires lowercase on the wire) and compared without regard
+/// to case.
+///
+/// The fields live as bytes in one buffer, not as strings: a request's headers are copied in
+/// from nghttp2 without making a String per field, and a response's go out to nghttp2
+/// without making one either. Strings are made only for what a handler reads.
 public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var fields: [(name: String, value: String)]
-
-    public init() {
-        fields = []
+    struct Span: Sendable {
+        var nameStart: Int32
+        var nameLength: Int32
+        var valueStart: Int32
+        var valueLength: Int32
     }
 
+    private(set) var storage: [UInt8] = []
+    private(set) var spans: [Span] = []
+
+    public init() {}
+
     public init(_ fields: [(String, String)]) {
-        self.fields = fields.map { (name: $0.0, value: $0.1) }
+        for (name, value) in fields {
+            add(name, value)
+        }
     }
 
     public init(dictionaryLiteral elements: (String, String)...) {
         self.init(elements)
     }
 
+    /// Room for `fields` fields of `bytes` bytes in all, before adding them.
+    mutating func reserve(fields: Int, bytes: Int) {
+        spans.reserveCapacity(fields)
+        storage.reserveCapacity(bytes)
+    }
+
     /// Appends a field, keeping any with the same name.
     public mutating func add(_ name: String, _ value: String) {
-        fields.append((name: name, value: value))
+        let nameStart = storage.count
+        storage.append(contentsOf: name.utf8.lazy.map(Self.asciiLower))
+        let valueStart = storage.count
+        storage.append(contentsOf: value.utf8)
+        append(nameStart: nameStart, valueStart: valueStart)
+    }
+
+    /// Appends a field from raw bytes (nghttp2's header callback).
+    mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        let nameStart = storage.count
+        storage.append(contentsOf: name.lazy.map(Self.asciiLower))
+        let valueStart = storage.count
+        storage.append(contentsOf: value)
+        append(nameStart: nameStart, valueStart: valueStart)
     }
 
     /// Replaces every field named `name` with one holding `value`.
     public mutating func set(_ name: String, _ value: String) {
         remove(name)
-        fields.append((name: name, value: value))
+        add(name, value)
     }
 
+    /// Removes every field named `name`.
     public mutating func remove(_ name: String) {
-        fields.removeAll { Self.equalNames($0.name, name) }
+        guard spans.contains(where: { matches($0, name) }) else { return }
+        let kept = self.filter { !Self.equalNames($0.name, name) }
+        self = HTTPHeaders(kept.map { ($0.name, $0.value) })
     }
 
     /// The first value of `name`, or nil.
     public subscript(name: String) -> String? {
-        for field in fields where Self.equalNames(field.name, name) {
-            return field.value
+        for span in spans where matches(span, name) {
+            return string(span.valueStart, span.valueLength)
         }
         return nil
     }
 
     public var count: Int {
-        fields.count
+        spans.count
     }
 
-    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
-        fields.makeIterator()
+    /// Every field as strings, in order.
+    public var fields: [(name: String, value: String)] {
+        Array(self)
+    }
+
+    public func makeIterator() -> AnyIterator<(name: String, value: String)> {
+        var index = 0
+        return AnyIterator {
+            guard index < spans.count else { return nil }
+            let span = spans[index]
+            index += 1
+            return (string(span.nameStart, span.nameLength),
+                    string(span.valueStart, span.valueLength))
+        }
+    }
+
+    /// Calls `body` with each field's name and value bytes, without making strings.
+    func forEachRaw(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
+        storage.withUnsafeBufferPointer { bytes in
+            for span in spans {
+                body(UnsafeBufferPointer(rebasing:
+                        bytes[Int(span.nameStart)..<Int(span.nameStart + span.nameLength)]),
+                     UnsafeBufferPointer(rebasing:
+                        bytes[Int(span.valueStart)..<Int(span.valueStart + span.valueLength)]))
+            }
+        }
+    }
+
+    /// Bytes of all names and values together.
+    var byteCount: Int {
+        storage.count
     }
 
     static func equalNames(_ lhs: String, _ rhs: String) -> Bool {
@@ -53,5 +118,25 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     @inline(__always)
     static func asciiLower(_ byte: UInt8) -> UInt8 {
         byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+    }
+
+    private mutating func append(nameStart: Int, valueStart: Int) {
+        spans.append(Span(
+            nameStart: Int32(nameStart), nameLength: Int32(valueStart - nameStart),
+            valueStart: Int32(valueStart), valueLength: Int32(storage.count - valueStart)))
+    }
+
+    private func matches(_ span: Span, _ name: String) -> Bool {
+        guard Int(span.nameLength) == name.utf8.count else { return false }
+        var index = Int(span.nameStart)
+        for byte in name.utf8 {
+            if storage[index] != Self.asciiLower(byte) { return false }
+            index += 1
+        }
+        return true
+    }
+
+    private func string(_ start: Int32, _ length: Int32) -> String {
+        String(decoding: storage[Int(start)..<Int(start + length)], as: UTF8.self)
     }
 }

@@ -8,7 +8,7 @@ public struct HTTPRequest: Sendable {
     public var headers: HTTPHeaders
     public var body: [UInt8]
     /// Filled in by the router from the pattern's `:name` segments.
-    public var pathParameters: [String: Substring] = [:]
+    public var pathParameters = PathParameters()
     /// "h2" or "http/1.1".
     public var protocolName: String
 

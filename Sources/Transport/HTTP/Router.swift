@@ -34,7 +34,7 @@ public struct Router: Sendable {
 
     /// What `match` found.
     public enum Match: Sendable {
-        case handler(Target, parameters: [String: Substring])
+        case handler(Target, parameters: PathParameters)
         case methodNotAllowed(allowed: [HTTPMethod])
         case notFound
 
@@ -124,10 +124,10 @@ public struct Router: Sendable {
 
     /// Matches `path` against a route's segments, walking its bytes without splitting it
     /// into an array: this runs for every request. Returns the parameters, or nil.
-    private static func bind(_ segments: [Segment], to path: Substring) -> [String: Substring]? {
+    private static func bind(_ segments: [Segment], to path: Substring) -> PathParameters? {
         let bytes = path.utf8
         var index = bytes.startIndex
-        var parameters: [String: Substring] = [:]
+        var parameters = PathParameters()
 
         // The next non-empty segment from `index`, as a range of `path`.
         func nextSegment() -> Range<Substring.Index>? {

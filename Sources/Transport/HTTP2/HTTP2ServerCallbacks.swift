@@ -99,19 +99,22 @@ private func onHeader(
         return 0
     }
     guard stream.rejectedStatus == nil else { return 0 }
-    let nameText = String(decoding: UnsafeBufferPointer(start: name, count: nameLength),
-                          as: UTF8.self)
-    let valueText = String(decoding: UnsafeBufferPointer(start: value, count: valueLength),
-                           as: UTF8.self)
+    let nameBytes = UnsafeBufferPointer(start: name, count: nameLength)
+    let valueBytes = UnsafeBufferPointer(start: value, count: valueLength)
     if name.pointee == UInt8(ascii: ":") {
-        switch nameText {
-        case ":method": stream.method = valueText
-        case ":path": stream.path = valueText
-        case ":authority": stream.authority = valueText
-        default: break
+        // nghttp2 has checked the pseudo-headers already; only these three are kept.
+        switch nameLength {
+        case 7 where nameBytes.elementsEqual(":method".utf8):
+            stream.method = String(decoding: valueBytes, as: UTF8.self)
+        case 5 where nameBytes.elementsEqual(":path".utf8):
+            stream.path = String(decoding: valueBytes, as: UTF8.self)
+        case 10 where nameBytes.elementsEqual(":authority".utf8):
+            stream.authority = String(decoding: valueBytes, as: UTF8.self)
+        default:
+            break
         }
     } else {
-        stream.headers.add(nameText, valueText)
+        stream.headers.add(name: nameBytes, value: valueBytes)
     }
     return 0
 }

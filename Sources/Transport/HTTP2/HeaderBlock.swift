@@ -5,28 +5,61 @@ import CNghttp2
 /// so it allocates nothing on the heap.
 enum HeaderBlock {
     /// A response head: `:status`, the handler's headers and, when given, `content-length`
-    /// (any `content-length` among the headers is replaced by it).
+    /// (any `content-length` among the headers is replaced by it). The handler's fields are
+    /// pointed at where they lie, already lowercased; only the status and length are copied.
     static func withResponse<Result>(
         status: Int, headers: HTTPHeaders, contentLength: Int?,
         _ body: (UnsafeMutablePointer<nghttp2_nv>, Int) -> Result
     ) -> Result {
-        let statusText = String(status)
-        let lengthText = contentLength.map { String($0) } ?? ""
-        return withFields(
-            count: headers.count + 2,
-            bytes: headers.fields.reduce(statusText.utf8.count + lengthText.utf8.count + 21) {
-                $0 + $1.name.utf8.count + $1.value.utf8.count
-            },
-            fill: { builder in
-                builder.add(":status", statusText)
-                for field in headers.fields {
-                    if contentLength != nil && equalsContentLength(field.name) { continue }
-                    builder.add(field.name, field.value)
+        var statusText = String(status)
+        var lengthText = contentLength.map { String($0) } ?? ""
+        return withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: headers.count + 2) {
+            entries in
+            statusText.withUTF8 { status in
+                lengthText.withUTF8 { length in
+                    var count = 0
+                    func add(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
+                        entries[count] = nghttp2_nv(
+                            name: UnsafeMutablePointer(mutating: name.baseAddress),
+                            value: UnsafeMutablePointer(mutating: value.baseAddress),
+                            namelen: name.count, valuelen: value.count,
+                            flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+                        count += 1
+                    }
+                    Names.status.withUnsafeBufferPointer { add($0, status) }
+                    headers.forEachRaw { name, value in
+                        if isConnectionSpecific(name) { return }
+                        if contentLength != nil && name.elementsEqual(Names.contentLength) {
+                            return
+                        }
+                        add(name, value)
+                    }
+                    if contentLength != nil {
+                        Names.contentLength.withUnsafeBufferPointer { add($0, length) }
+                    }
+                    return body(entries.baseAddress!, count)
                 }
-                if contentLength != nil {
-                    builder.add("content-length", lengthText)
-                }
-            }, body)
+            }
+        }
+    }
+
+    /// Names the session adds itself.
+    private enum Names {
+        static let status = Array(":status".utf8)
+        static let contentLength = Array("content-length".utf8)
+    }
+
+    /// Whether a lowercased field name belongs to one HTTP/1.1 connection and is forbidden in
+    /// HTTP/2 (RFC 9113, section 8.2.2).
+    static func isConnectionSpecific(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch name.count {
+        case 7, 10, 16, 17:
+            let text = String(decoding: name, as: UTF8.self)
+            return text == "upgrade" || text == "connection" || text == "keep-alive"
+                || text == "proxy-connection" || text == "transfer-encoding"
+        default:
+            return false
+        }
     }
 
     /// Any list of fields (pseudo-headers first), for requests.
