@@ -46,7 +46,11 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Appends a field from raw bytes (nghttp2's header callback).
     mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         let nameStart = storage.count
-        storage.append(contentsOf: name.lazy.map(Self.asciiLower))
+        storage.append(contentsOf: name)
+        // nghttp2 has checked that HTTP/2 names are lowercase; HTTP/1.1 ones may not be.
+        for index in nameStart..<storage.count where storage[index] &- 65 < 26 {
+            storage[index] |= 0x20
+        }
         let valueStart = storage.count
         storage.append(contentsOf: value)
         append(nameStart: nameStart, valueStart: valueStart)

@@ -23,6 +23,19 @@ public struct HTTPRequest: Sendable {
         self.protocolName = protocolName
     }
 
+    /// A request whose target was split already.
+    init(
+        method: HTTPMethod, path: Substring, query: Substring, headers: HTTPHeaders,
+        body: [UInt8], protocolName: String
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.protocolName = protocolName
+    }
+
     /// The value of query parameter `name` (first occurrence), percent-decoded, or nil.
     public func queryParameter(_ name: String) -> String? {
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
@@ -36,10 +49,11 @@ public struct HTTPRequest: Sendable {
 
     /// Splits a request target at its first `?` into path and query (without the `?`).
     public static func split(target: String) -> (path: Substring, query: Substring) {
-        // Searching the UTF-8 view is byte-wise; searching the String would walk graphemes.
-        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else {
+        // memchr over the UTF-8 bytes; searching the String would walk graphemes.
+        guard let offset = Bytes.firstOffset(of: UInt8(ascii: "?"), in: target) else {
             return (target[...], "")
         }
+        let mark = target.utf8.index(target.utf8.startIndex, offsetBy: offset)
         return (target[..<mark], target[target.utf8.index(after: mark)...])
     }
 

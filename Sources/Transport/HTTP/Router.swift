@@ -1,3 +1,5 @@
+import Glibc
+
 /// Handles one request on the connection's loop thread; answers through the responder, now
 /// or later from any thread.
 public typealias HTTPHandler = @Sendable (HTTPRequest, Responder) -> Void
@@ -90,7 +92,8 @@ public struct Router: Sendable {
     /// Runs what `match` found for `request`. A streaming handler reads `body`, or the
     /// request's own body when `body` is nil; a whole handler gets `request` as it is.
     public func run(
-        _ match: Match, _ request: HTTPRequest, body: RequestBodyStream?, _ responder: Responder
+        _ match: Match, _ request: consuming HTTPRequest, body: RequestBodyStream?,
+        _ responder: Responder
     ) {
         switch match {
         case .handler(let target, let parameters):
@@ -125,38 +128,54 @@ public struct Router: Sendable {
     /// Matches `path` against a route's segments, walking its bytes without splitting it
     /// into an array: this runs for every request. Returns the parameters, or nil.
     private static func bind(_ segments: [Segment], to path: Substring) -> PathParameters? {
-        let bytes = path.utf8
-        var index = bytes.startIndex
+        let result = path.utf8.withContiguousStorageIfAvailable { bytes in
+            bind(segments, to: bytes, in: path)
+        }
+        if let result { return result }
+        var copy = String(path)
+        copy.makeContiguousUTF8()
+        return bind(segments, to: copy[...])
+    }
+
+    private static func bind(
+        _ segments: [Segment], to bytes: UnsafeBufferPointer<UInt8>, in path: Substring
+    ) -> PathParameters? {
+        let slash = UInt8(ascii: "/")
+        var offset = 0
         var parameters = PathParameters()
 
-        // The next non-empty segment from `index`, as a range of `path`.
-        func nextSegment() -> Range<Substring.Index>? {
-            while index < bytes.endIndex && bytes[index] == UInt8(ascii: "/") {
-                index = bytes.index(after: index)
-            }
-            guard index < bytes.endIndex else { return nil }
-            let start = index
-            while index < bytes.endIndex && bytes[index] != UInt8(ascii: "/") {
-                index = bytes.index(after: index)
-            }
-            return start..<index
+        // The next non-empty segment from `offset`, as byte offsets.
+        func nextSegment() -> Range<Int>? {
+            while offset < bytes.count && bytes[offset] == slash { offset += 1 }
+            guard offset < bytes.count else { return nil }
+            let start = offset
+            while offset < bytes.count && bytes[offset] != slash { offset += 1 }
+            return start..<offset
+        }
+
+        func substring(_ range: Range<Int>) -> Substring {
+            let utf8 = path.utf8
+            let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            let upper = utf8.index(lower, offsetBy: range.count)
+            return path[lower..<upper]
         }
 
         for segment in segments {
             switch segment {
             case .rest:
-                while index < bytes.endIndex && bytes[index] == UInt8(ascii: "/") {
-                    index = bytes.index(after: index)
-                }
-                parameters["*"] = path[index...]
+                while offset < bytes.count && bytes[offset] == slash { offset += 1 }
+                parameters["*"] = substring(offset..<bytes.count)
                 return parameters
             case .literal(let text):
-                guard let range = nextSegment(), bytes[range].elementsEqual(text) else {
-                    return nil
-                }
+                guard let range = nextSegment(), range.count == text.count,
+                    text.withUnsafeBufferPointer({ literal in
+                        memcmp(literal.baseAddress!, bytes.baseAddress! + range.lowerBound,
+                               range.count) == 0
+                    })
+                else { return nil }
             case .parameter(let name):
                 guard let range = nextSegment() else { return nil }
-                parameters[name] = path[range]
+                parameters[name] = substring(range)
             }
         }
         return nextSegment() == nil ? parameters : nil

@@ -58,6 +58,13 @@ final class HTTP2ServerCallbacks: @unchecked Sendable {
     }
 }
 
+/// The request pseudo-header names the server keeps, as bytes to compare without strings.
+private enum PseudoHeader {
+    static let method = Array(":method".utf8)
+    static let path = Array(":path".utf8)
+    static let authority = Array(":authority".utf8)
+}
+
 @inline(__always)
 private func server(_ userData: UnsafeMutableRawPointer?) -> HTTP2ServerSession {
     Unmanaged<HTTP2ServerSession>.fromOpaque(userData!).takeUnretainedValue()
@@ -104,11 +111,11 @@ private func onHeader(
     if name.pointee == UInt8(ascii: ":") {
         // nghttp2 has checked the pseudo-headers already; only these three are kept.
         switch nameLength {
-        case 7 where nameBytes.elementsEqual(":method".utf8):
+        case 7 where Bytes.equal(nameBytes, PseudoHeader.method):
             stream.method = String(decoding: valueBytes, as: UTF8.self)
-        case 5 where nameBytes.elementsEqual(":path".utf8):
+        case 5 where Bytes.equal(nameBytes, PseudoHeader.path):
             stream.path = String(decoding: valueBytes, as: UTF8.self)
-        case 10 where nameBytes.elementsEqual(":authority".utf8):
+        case 10 where Bytes.equal(nameBytes, PseudoHeader.authority):
             stream.authority = String(decoding: valueBytes, as: UTF8.self)
         default:
             break
@@ -131,7 +138,7 @@ private func onFrameReceived(
         owner.prefaceReceived = true
     case UInt8(NGHTTP2_HEADERS.rawValue), UInt8(NGHTTP2_DATA.rawValue):
         guard let stream = stream(session, header.stream_id) else { return 0 }
-        stream.lastRequestActivity = MonotonicClock.now()
+        stream.lastRequestActivity = owner.loop.iterationTime
         if header.type == UInt8(NGHTTP2_HEADERS.rawValue) && !stream.headersComplete {
             stream.headersComplete = true
             if let authority = stream.authority, stream.headers["host"] == nil {
@@ -162,7 +169,7 @@ private func onDataChunk(
         !stream.refused
     else { return 0 }
     let owner = server(userData)
-    stream.lastRequestActivity = MonotonicClock.now()
+    stream.lastRequestActivity = owner.loop.iterationTime
     if stream.bodyStream != nil {
         owner.deliverBody(UnsafeBufferPointer(start: data, count: length), to: stream)
         return 0

@@ -25,6 +25,9 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     /// Set when the session itself ends the connection for a timeout (counted there).
     private var timedOut = false
     private var protocolErrorCounted = false
+    /// Set once the connection has closed: the streams' objects are gone, so nghttp2's
+    /// pointers to them must not be followed any more.
+    private var connectionGone = false
 
     init(loop: EventLoop, context: ServerContext, owner: ServerSessionOwner)
         throws(TransportError)
@@ -136,6 +139,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
 
     func connectionClosed() {
         owner = nil
+        connectionGone = true
         let open = streams.values
         streams.removeAll()
         for stream in open {
@@ -151,7 +155,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
 
     func sendResponse(_ response: HTTPResponse, streamID: Int32) {
         handlersInFlight -= 1
-        guard let stream = streams[streamID] else { return }
+        guard let stream = openStream(streamID) else { return }
         context.metrics.requestLatency.observe(
             nanoseconds: MonotonicClock.now() &- stream.dispatchedAt)
         let withBody = !response.body.isEmpty && stream.method != "HEAD"
@@ -165,7 +169,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     func startStreaming(
         status: Int, headers: HTTPHeaders, stream response: BodyStream, streamID: Int32
     ) {
-        guard let stream = streams[streamID] else {
+        guard let stream = openStream(streamID) else {
             handlersInFlight -= 1
             response.markClosed()
             return
@@ -176,7 +180,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     }
 
     func streamHasOutput(streamID: Int32) {
-        guard let stream = streams[streamID], stream.deferred else { return }
+        guard let stream = openStream(streamID), stream.deferred else { return }
         stream.deferred = false
         nghttp2_session_resume_data(session, streamID)
         owner?.sessionHasOutput()
@@ -209,7 +213,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
                 UInt32(NGHTTP2_REFUSED_STREAM.rawValue))
             return
         }
-        let stream = ServerStream(id: streamID, now: MonotonicClock.now())
+        let stream = ServerStream(id: streamID, now: loop.iterationTime)
         streams[streamID] = stream
         nghttp2_session_set_stream_user_data(
             session, streamID, Unmanaged.passUnretained(stream).toOpaque())
@@ -231,8 +235,9 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         context.metrics.requests.increment()
         bufferedRequestBytes -= stream.body.count
         let request = HTTPRequest(
-            method: HTTPMethod(stream.method ?? "GET"), target: stream.path ?? "/",
-            headers: stream.headers, body: stream.body, protocolName: "h2")
+            method: HTTPMethod(stream.method ?? "GET"), path: stream.target.path,
+            query: stream.target.query, headers: stream.headers, body: stream.body,
+            protocolName: "h2")
         stream.body = []
         let match = stream.match ?? context.router.match(method: request.method, path: request.path)
         context.router.run(match, request, body: stream.bodyStream, responder)
@@ -241,9 +246,9 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     /// The request's headers are all in: route it, and start a streaming route at once.
     func headersComplete(_ stream: ServerStream) {
         guard stream.rejectedStatus == nil, !stream.refused else { return }
+        stream.target = HTTPRequest.split(target: stream.path ?? "/")
         let match = context.router.match(
-            method: HTTPMethod(stream.method ?? "GET"),
-            path: HTTPRequest.split(target: stream.path ?? "/").path)
+            method: HTTPMethod(stream.method ?? "GET"), path: stream.target.path)
         stream.match = match
         if match.isStreaming {
             stream.bodyStream = RequestBodyStream(loop: loop)
@@ -282,6 +287,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
 
     func streamClosed(_ streamID: Int32, errorCode: UInt32) {
         guard let stream = streams.removeValue(forKey: streamID) else { return }
+        nghttp2_session_set_stream_user_data(session, streamID, nil)
         bufferedRequestBytes -= stream.body.count
         stream.bodyStream?.finish(.streamReset(errorCode == 0 ? 8 : errorCode))
         if let response = stream.streamingResponse {
@@ -291,6 +297,15 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     }
 
     // MARK: Private
+
+    /// The stream `streamID` while it is open, found through nghttp2's own stream map (the
+    /// pointer is owned by `streams` and cleared in `streamClosed`).
+    private func openStream(_ streamID: Int32) -> ServerStream? {
+        guard !connectionGone,
+            let raw = nghttp2_session_get_stream_user_data(session, streamID)
+        else { return nil }
+        return Unmanaged<ServerStream>.fromOpaque(raw).takeUnretainedValue()
+    }
 
     private func submitSettings() throws(TransportError) {
         let limits = context.limits

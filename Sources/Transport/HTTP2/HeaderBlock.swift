@@ -11,12 +11,10 @@ enum HeaderBlock {
         status: Int, headers: HTTPHeaders, contentLength: Int?,
         _ body: (UnsafeMutablePointer<nghttp2_nv>, Int) -> Result
     ) -> Result {
-        var statusText = String(status)
-        var lengthText = contentLength.map { String($0) } ?? ""
-        return withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: headers.count + 2) {
+        withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: headers.count + 2) {
             entries in
-            statusText.withUTF8 { status in
-                lengthText.withUTF8 { length in
+            Bytes.withDecimal(status) { status in
+                Bytes.withDecimal(contentLength ?? 0) { length in
                     var count = 0
                     func add(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
                         entries[count] = nghttp2_nv(
@@ -29,7 +27,7 @@ enum HeaderBlock {
                     Names.status.withUnsafeBufferPointer { add($0, status) }
                     headers.forEachRaw { name, value in
                         if isConnectionSpecific(name) { return }
-                        if contentLength != nil && name.elementsEqual(Names.contentLength) {
+                        if contentLength != nil && Bytes.equal(name, Names.contentLength) {
                             return
                         }
                         add(name, value)

@@ -7,6 +7,8 @@ final class ServerStream {
 
     var method: String?
     var path: String?
+    /// `path` split at its `?`, once, when the headers are complete.
+    var target: (path: Substring, query: Substring) = ("/", "")
     var authority: String?
     var headers = HTTPHeaders()
     var headerListBytes = 0
@@ -33,6 +35,7 @@ final class ServerStream {
         self.id = id
         openedAt = now
         lastRequestActivity = now
+        headers.reserve(fields: 8, bytes: 256)
     }
 
     /// Whether response body bytes are queued but not yet handed to nghttp2.

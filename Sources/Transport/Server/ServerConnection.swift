@@ -134,7 +134,7 @@ final class ServerConnection: EventLoopSelectable, ServerSessionOwner {
         guard let tls = channel.tls else { return }
         switch tls.handshake() {
         case .done:
-            lastActivity = MonotonicClock.now()
+            lastActivity = loop.iterationTime
             let useHTTP2 = tls.negotiatedProtocol == "h2"
             guard start(http2: useHTTP2) else { return }
             setPollingWrite(false)
@@ -159,7 +159,7 @@ final class ServerConnection: EventLoopSelectable, ServerSessionOwner {
             guard !closed else { return }
             switch channel.read(into: buffer) {
             case .bytes(let count):
-                lastActivity = MonotonicClock.now()
+                lastActivity = loop.iterationTime
                 guard deliver(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) else {
                     finishAfterFlush()
                     return
@@ -227,7 +227,7 @@ final class ServerConnection: EventLoopSelectable, ServerSessionOwner {
             switch result {
             case .bytes(let count):
                 output.consume(count)
-                lastWriteProgress = MonotonicClock.now()
+                lastWriteProgress = loop.iterationTime
                 lastActivity = lastWriteProgress
             case .wouldBlock:
                 setPollingWrite(true)
