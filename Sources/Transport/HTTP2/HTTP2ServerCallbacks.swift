@@ -31,8 +31,17 @@ final class HTTP2ServerCallbacks: @unchecked Sendable {
         guard let raw = source?.pointee.ptr, let buffer, let flags else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
-        let stream = Unmanaged<ServerStream>.fromOpaque(raw).takeUnretainedValue()
         let target = UnsafeMutableRawBufferPointer(start: buffer, count: length)
+        return Unmanaged<ServerStream>.fromOpaque(raw)._withUnsafeGuaranteedRef { stream in
+            readBody(of: stream, into: target, flags: flags)
+        }
+    }
+
+    private static func readBody(
+        of stream: ServerStream, into target: UnsafeMutableRawBufferPointer,
+        flags: UnsafeMutablePointer<UInt32>
+    ) -> Int {
+        let length = target.count
         if let response = stream.streamingResponse {
             let (count, ended) = response.read(into: target)
             if ended {
@@ -65,17 +74,23 @@ private enum PseudoHeader {
     static let authority = Array(":authority".utf8)
 }
 
+// The session and its streams are kept alive by their owners for as long as nghttp2 can call
+// back with them, so the callbacks borrow them (`_withUnsafeGuaranteedRef`) instead of taking
+// a reference: a dozen callbacks per request would otherwise each retain and release both.
+
 @inline(__always)
-private func server(_ userData: UnsafeMutableRawPointer?) -> HTTP2ServerSession {
-    Unmanaged<HTTP2ServerSession>.fromOpaque(userData!).takeUnretainedValue()
+private func withServer(
+    _ userData: UnsafeMutableRawPointer?, _ body: (HTTP2ServerSession) -> Int32
+) -> Int32 {
+    Unmanaged<HTTP2ServerSession>.fromOpaque(userData!)._withUnsafeGuaranteedRef(body)
 }
 
 @inline(__always)
-private func stream(
-    _ session: OpaquePointer?, _ streamID: Int32
-) -> ServerStream? {
-    guard let raw = nghttp2_session_get_stream_user_data(session, streamID) else { return nil }
-    return Unmanaged<ServerStream>.fromOpaque(raw).takeUnretainedValue()
+private func withStream(
+    _ session: OpaquePointer?, _ streamID: Int32, _ body: (ServerStream) -> Int32
+) -> Int32 {
+    guard let raw = nghttp2_session_get_stream_user_data(session, streamID) else { return 0 }
+    return Unmanaged<ServerStream>.fromOpaque(raw)._withUnsafeGuaranteedRef(body)
 }
 
 private func onBeginHeaders(
@@ -85,8 +100,10 @@ private func onBeginHeaders(
     guard let frame, frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
         frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
     else { return 0 }
-    server(userData).beginRequest(streamID: frame.pointee.hd.stream_id)
-    return 0
+    return withServer(userData) { owner in
+        owner.beginRequest(streamID: frame.pointee.hd.stream_id)
+        return 0
+    }
 }
 
 private func onHeader(
@@ -94,10 +111,19 @@ private func onHeader(
     _ name: UnsafePointer<UInt8>?, _ nameLength: Int, _ value: UnsafePointer<UInt8>?,
     _ valueLength: Int, _ flags: UInt8, _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-    guard let frame, let name, let value,
-        let stream = stream(session, frame.pointee.hd.stream_id)
-    else { return 0 }
-    let owner = server(userData)
+    guard let frame, let name, let value else { return 0 }
+    return withServer(userData) { owner in
+        withStream(session, frame.pointee.hd.stream_id) { stream in
+            onHeader(owner, stream, name, nameLength, value, valueLength)
+        }
+    }
+}
+
+@inline(__always)
+private func onHeader(
+    _ owner: HTTP2ServerSession, _ stream: ServerStream, _ name: UnsafePointer<UInt8>,
+    _ nameLength: Int, _ value: UnsafePointer<UInt8>, _ valueLength: Int
+) -> Int32 {
     stream.headerListBytes += nameLength + valueLength + 32
     if stream.headerListBytes > owner.context.limits.maxHeaderListBytes {
         // Counted here because nghttp2 advertises the limit but does not enforce it.
@@ -132,31 +158,43 @@ private func onFrameReceived(
 ) -> Int32 {
     guard let frame else { return 0 }
     let header = frame.pointee.hd
-    let owner = server(userData)
-    switch header.type {
-    case UInt8(NGHTTP2_SETTINGS.rawValue):
-        owner.prefaceReceived = true
-    case UInt8(NGHTTP2_HEADERS.rawValue), UInt8(NGHTTP2_DATA.rawValue):
-        guard let stream = stream(session, header.stream_id) else { return 0 }
-        stream.lastRequestActivity = owner.loop.iterationTime
-        if header.type == UInt8(NGHTTP2_HEADERS.rawValue) && !stream.headersComplete {
-            stream.headersComplete = true
-            if let authority = stream.authority, stream.headers["host"] == nil {
-                stream.headers.add("host", authority)
+    return withServer(userData) { owner in
+        switch header.type {
+        case UInt8(NGHTTP2_SETTINGS.rawValue):
+            owner.prefaceReceived = true
+            return 0
+        case UInt8(NGHTTP2_HEADERS.rawValue), UInt8(NGHTTP2_DATA.rawValue):
+            return withStream(session, header.stream_id) { stream in
+                requestFrameReceived(owner, stream, header)
             }
-            owner.headersComplete(stream)
+        default:
+            return 0
         }
-        let ended = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
-        if ended {
-            stream.requestEnded = true
-            stream.bodyStream?.finish(nil)
+    }
+}
+
+@inline(__always)
+private func requestFrameReceived(
+    _ owner: HTTP2ServerSession, _ stream: ServerStream, _ header: nghttp2_frame_hd
+) -> Int32 {
+    stream.lastRequestActivity = owner.loop.iterationTime
+    if header.type == UInt8(NGHTTP2_HEADERS.rawValue) && !stream.headersComplete {
+        stream.headersComplete = true
+        if let authority = stream.authority, stream.headers["host"] == nil {
+            stream.headers.add("host", authority)
         }
-        // A rejected request is answered as soon as its headers are in; others once whole.
-        if stream.dispatchedAt == 0 && !stream.refused && (ended || stream.rejectedStatus != nil) {
-            owner.dispatch(stream)
-        }
-    default:
-        break
+        owner.headersComplete(stream)
+    }
+    let ended = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+    if ended {
+        stream.requestEnded = true
+        stream.bodyStream?.finish(nil)
+    }
+    // A rejected request is answered as soon as its headers are in; others once whole.
+    if stream.dispatchedAt == 0 && !stream.refused
+        && (ended || stream.rejectedStatus != nil)
+    {
+        owner.dispatch(stream)
     }
     return 0
 }
@@ -165,13 +203,23 @@ private func onDataChunk(
     _ session: OpaquePointer?, _ flags: UInt8, _ streamID: Int32, _ data: UnsafePointer<UInt8>?,
     _ length: Int, _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-    guard let data, let stream = stream(session, streamID), stream.rejectedStatus == nil,
-        !stream.refused
-    else { return 0 }
-    let owner = server(userData)
+    guard let data else { return 0 }
+    return withServer(userData) { owner in
+        withStream(session, streamID) { stream in
+            dataReceived(owner, stream, UnsafeBufferPointer(start: data, count: length))
+        }
+    }
+}
+
+@inline(__always)
+private func dataReceived(
+    _ owner: HTTP2ServerSession, _ stream: ServerStream, _ bytes: UnsafeBufferPointer<UInt8>
+) -> Int32 {
+    guard stream.rejectedStatus == nil, !stream.refused else { return 0 }
+    let length = bytes.count
     stream.lastRequestActivity = owner.loop.iterationTime
     if stream.bodyStream != nil {
-        owner.deliverBody(UnsafeBufferPointer(start: data, count: length), to: stream)
+        owner.deliverBody(bytes, to: stream)
         return 0
     }
     if stream.body.count + length > owner.context.limits.maxRequestBodyBytes {
@@ -181,7 +229,7 @@ private func onDataChunk(
         owner.dispatch(stream)
         return 0
     }
-    owner.appendBody(UnsafeBufferPointer(start: data, count: length), to: stream)
+    owner.appendBody(bytes, to: stream)
     return 0
 }
 
@@ -189,8 +237,10 @@ private func onStreamClose(
     _ session: OpaquePointer?, _ streamID: Int32, _ errorCode: UInt32,
     _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
-    server(userData).streamClosed(streamID, errorCode: errorCode)
-    return 0
+    withServer(userData) { owner in
+        owner.streamClosed(streamID, errorCode: errorCode)
+        return 0
+    }
 }
 
 private func onFrameSent(
@@ -199,26 +249,32 @@ private func onFrameSent(
 ) -> Int32 {
     guard let frame else { return 0 }
     let header = frame.pointee.hd
-    let owner = server(userData)
     switch header.type {
     case UInt8(NGHTTP2_GOAWAY.rawValue):
-        owner.goAwaySent(code: frame.pointee.goaway.error_code)
-        return 0
+        return withServer(userData) { owner in
+            owner.goAwaySent(code: frame.pointee.goaway.error_code)
+            return 0
+        }
     case UInt8(NGHTTP2_RST_STREAM.rawValue):
         if frame.pointee.rst_stream.error_code == UInt32(NGHTTP2_REFUSED_STREAM.rawValue) {
-            owner.context.metrics.streamsRefused.increment()
+            return withServer(userData) { owner in
+                owner.context.metrics.streamsRefused.increment()
+                return 0
+            }
         }
         return 0
     default:
         break
     }
-    guard header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0,
-        let stream = stream(session, header.stream_id), stream.resetAfterResponse
-    else { return 0 }
-    // The answer went out before the request ended (413, 431): stop the rest of the upload.
-    stream.resetAfterResponse = false
-    nghttp2_submit_rst_stream(
-        session, UInt8(NGHTTP2_FLAG_NONE.rawValue), header.stream_id,
-        UInt32(NGHTTP2_NO_ERROR.rawValue))
-    return 0
+    guard header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 else { return 0 }
+    return withStream(session, header.stream_id) { stream in
+        guard stream.resetAfterResponse else { return 0 }
+        // The answer went out before the request ended (413, 431): stop the rest of the
+        // upload.
+        stream.resetAfterResponse = false
+        nghttp2_submit_rst_stream(
+            session, UInt8(NGHTTP2_FLAG_NONE.rawValue), header.stream_id,
+            UInt32(NGHTTP2_NO_ERROR.rawValue))
+        return 0
+    }
 }
