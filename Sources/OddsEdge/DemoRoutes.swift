@@ -7,12 +7,14 @@ public enum DemoRoutes {
         var router = Router()
         let index = json(card.index)
         // Responses are made once: a read costs a lookup, not a rebuild.
-        let responses = card.markets.mapValues { json($0.document) }
+        let responses = Dictionary(uniqueKeysWithValues: card.markets.map { id, market in
+            (Substring(id), json(market.document))
+        })
         router.add(.get, "/v1/markets") { _, responder in
             responder.respond(index)
         }
         router.add(.get, "/v1/markets/:id") { request, responder in
-            guard let id = request.parameter("id"), let response = responses[String(id)] else {
+            guard let id = request.parameter("id"), let response = responses[id] else {
                 responder.respond(.problem(
                     status: 404, title: "Unknown market",
                     detail: "no market \(request.parameter("id") ?? "")"))

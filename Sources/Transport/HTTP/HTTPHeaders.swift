@@ -37,7 +37,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Appends a field, keeping any with the same name.
     public mutating func add(_ name: String, _ value: String) {
         let nameStart = storage.count
-        storage.append(contentsOf: name.utf8.lazy.map(Self.asciiLower))
+        storage.append(contentsOf: name.utf8)
+        lowercase(from: nameStart)
         let valueStart = storage.count
         storage.append(contentsOf: value.utf8)
         append(nameStart: nameStart, valueStart: valueStart)
@@ -47,10 +48,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         let nameStart = storage.count
         storage.append(contentsOf: name)
-        // nghttp2 has checked that HTTP/2 names are lowercase; HTTP/1.1 ones may not be.
-        for index in nameStart..<storage.count where storage[index] &- 65 < 26 {
-            storage[index] |= 0x20
-        }
+        lowercase(from: nameStart)
         let valueStart = storage.count
         storage.append(contentsOf: value)
         append(nameStart: nameStart, valueStart: valueStart)
@@ -122,6 +120,19 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     @inline(__always)
     static func asciiLower(_ byte: UInt8) -> UInt8 {
         byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+    }
+
+    /// Empties the list, keeping the buffers for reuse.
+    mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+    }
+
+    /// Lowercases the ASCII letters of `storage` from `start` on.
+    private mutating func lowercase(from start: Int) {
+        for index in start..<storage.count where storage[index] &- 65 < 26 {
+            storage[index] |= 0x20
+        }
     }
 
     private mutating func append(nameStart: Int, valueStart: Int) {

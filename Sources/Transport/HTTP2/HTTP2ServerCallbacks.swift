@@ -72,6 +72,7 @@ private enum PseudoHeader {
     static let method = Array(":method".utf8)
     static let path = Array(":path".utf8)
     static let authority = Array(":authority".utf8)
+    static let host = Array("host".utf8)
 }
 
 // The session and its streams are kept alive by their owners for as long as nghttp2 can call
@@ -142,11 +143,15 @@ private func onHeader(
         case 5 where Bytes.equal(nameBytes, PseudoHeader.path):
             stream.path = String(decoding: valueBytes, as: UTF8.self)
         case 10 where Bytes.equal(nameBytes, PseudoHeader.authority):
-            stream.authority = String(decoding: valueBytes, as: UTF8.self)
+            // Handlers read the authority as the Host header, as over HTTP/1.1.
+            stream.hasAuthority = true
+            PseudoHeader.host.withUnsafeBufferPointer {
+                stream.headers.add(name: $0, value: valueBytes)
+            }
         default:
             break
         }
-    } else {
+    } else if !(stream.hasAuthority && Bytes.equal(nameBytes, PseudoHeader.host)) {
         stream.headers.add(name: nameBytes, value: valueBytes)
     }
     return 0
@@ -180,9 +185,6 @@ private func requestFrameReceived(
     stream.lastRequestActivity = owner.loop.iterationTime
     if header.type == UInt8(NGHTTP2_HEADERS.rawValue) && !stream.headersComplete {
         stream.headersComplete = true
-        if let authority = stream.authority, stream.headers["host"] == nil {
-            stream.headers.add("host", authority)
-        }
         owner.headersComplete(stream)
     }
     let ended = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0

@@ -14,7 +14,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     /// a side table and slow down every retain of it.
     var owner: ServerSessionOwner?
 
-    var streams: [Int32: ServerStream] = [:]
+    var streams = OpenStreams()
     /// Handlers given a request that have not answered yet (their stream may be gone).
     var handlersInFlight = 0
     /// Request body bytes held by streams not yet dispatched.
@@ -104,12 +104,12 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     }
 
     var hasBlockedOutput: Bool {
-        streams.values.contains { $0.hasUnsentBody && !$0.deferred }
+        streams.all.contains { $0.hasUnsentBody && !$0.deferred }
     }
 
     func expireSlowHeaders(now: UInt64) {
         let limit = context.limits.headerTimeout.nanoseconds
-        for stream in streams.values where !stream.requestEnded
+        for stream in streams.all where !stream.requestEnded
             && now &- stream.lastRequestActivity > limit
         {
             context.metrics.timeouts.increment()
@@ -140,7 +140,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     func connectionClosed() {
         owner = nil
         connectionGone = true
-        let open = streams.values
+        let open = streams.all
         streams.removeAll()
         for stream in open {
             stream.bodyStream?.finish(.connectionClosed)
@@ -213,8 +213,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
                 UInt32(NGHTTP2_REFUSED_STREAM.rawValue))
             return
         }
-        let stream = ServerStream(id: streamID, now: loop.iterationTime)
-        streams[streamID] = stream
+        let stream = streams.open(id: streamID, now: loop.iterationTime)
         nghttp2_session_set_stream_user_data(
             session, streamID, Unmanaged.passUnretained(stream).toOpaque())
     }
@@ -286,7 +285,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     }
 
     func streamClosed(_ streamID: Int32, errorCode: UInt32) {
-        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        guard let stream = openStream(streamID) else { return }
         nghttp2_session_set_stream_user_data(session, streamID, nil)
         bufferedRequestBytes -= stream.body.count
         stream.bodyStream?.finish(.streamReset(errorCode == 0 ? 8 : errorCode))
@@ -294,6 +293,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
             handlersInFlight -= 1
             response.markClosed()
         }
+        streams.close(stream)
     }
 
     // MARK: Private

@@ -1,7 +1,8 @@
 /// One HTTP/2 request and its response, as the server session tracks them. Loop thread only.
+/// Reused for later streams of the same connection (see `OpenStreams`).
 final class ServerStream {
-    let id: Int32
-    let openedAt: UInt64
+    private(set) var id: Int32
+    private(set) var openedAt: UInt64
     /// Last time a header or body byte of the request arrived.
     var lastRequestActivity: UInt64
 
@@ -9,7 +10,7 @@ final class ServerStream {
     var path: String?
     /// `path` split at its `?`, once, when the headers are complete.
     var target: (path: Substring, query: Substring) = ("/", "")
-    var authority: String?
+    var hasAuthority = false
     var headers = HTTPHeaders()
     var headerListBytes = 0
     var headersComplete = false
@@ -31,11 +32,47 @@ final class ServerStream {
     /// Set when the response went out before the request ended: reset once it is sent.
     var resetAfterResponse = false
 
+    /// Links of `OpenStreams`; the list owns streams through `next`.
+    var next: ServerStream?
+    unowned(unsafe) var previous: ServerStream?
+    var isListed = true
+
     init(id: Int32, now: UInt64) {
         self.id = id
         openedAt = now
         lastRequestActivity = now
         headers.reserve(fields: 8, bytes: 256)
+    }
+
+    /// Makes a pooled stream new for `id`.
+    func reset(id: Int32, now: UInt64) {
+        self.id = id
+        openedAt = now
+        lastRequestActivity = now
+        isListed = true
+    }
+
+    /// Drops what the finished request held, keeping the header buffers' capacity.
+    func clear() {
+        method = nil
+        path = nil
+        target = ("/", "")
+        hasAuthority = false
+        headers.removeAll()
+        headerListBytes = 0
+        headersComplete = false
+        requestEnded = false
+        rejectedStatus = nil
+        refused = false
+        body = []
+        match = nil
+        bodyStream = nil
+        dispatchedAt = 0
+        responseBody = []
+        responseOffset = 0
+        streamingResponse = nil
+        deferred = false
+        resetAfterResponse = false
     }
 
     /// Whether response body bytes are queued but not yet handed to nghttp2.
