@@ -92,10 +92,10 @@ public struct Router: Sendable {
     /// Runs what `match` found for `request`. A streaming handler reads `body`, or the
     /// request's own body when `body` is nil; a whole handler gets `request` as it is.
     public func run(
-        _ match: Match, _ request: consuming HTTPRequest, body: RequestBodyStream?,
+        _ match: consuming Match, _ request: consuming HTTPRequest, body: RequestBodyStream?,
         _ responder: Responder
     ) {
-        switch match {
+        switch consume match {
         case .handler(let target, let parameters):
             var request = request
             request.pathParameters = parameters
@@ -141,43 +141,40 @@ public struct Router: Sendable {
         _ segments: [Segment], to bytes: UnsafeBufferPointer<UInt8>, in path: Substring
     ) -> PathParameters? {
         let slash = UInt8(ascii: "/")
+        let count = bytes.count
         var offset = 0
         var parameters = PathParameters()
-
-        // The next non-empty segment from `offset`, as byte offsets.
-        func nextSegment() -> Range<Int>? {
-            while offset < bytes.count && bytes[offset] == slash { offset += 1 }
-            guard offset < bytes.count else { return nil }
-            let start = offset
-            while offset < bytes.count && bytes[offset] != slash { offset += 1 }
-            return start..<offset
-        }
-
-        func substring(_ range: Range<Int>) -> Substring {
-            let utf8 = path.utf8
-            let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
-            let upper = utf8.index(lower, offsetBy: range.count)
-            return path[lower..<upper]
-        }
-
         for segment in segments {
-            switch segment {
-            case .rest:
-                while offset < bytes.count && bytes[offset] == slash { offset += 1 }
-                parameters["*"] = substring(offset..<bytes.count)
+            while offset < count && bytes[offset] == slash { offset += 1 }
+            let start = offset
+            if case .rest = segment {
+                parameters["*"] = substring(path, start..<count)
                 return parameters
+            }
+            guard start < count else { return nil }
+            while offset < count && bytes[offset] != slash { offset += 1 }
+            switch segment {
             case .literal(let text):
-                guard let range = nextSegment(), range.count == text.count,
+                guard offset - start == text.count,
                     text.withUnsafeBufferPointer({ literal in
-                        memcmp(literal.baseAddress!, bytes.baseAddress! + range.lowerBound,
-                               range.count) == 0
+                        memcmp(literal.baseAddress!, bytes.baseAddress! + start, text.count) == 0
                     })
                 else { return nil }
             case .parameter(let name):
-                guard let range = nextSegment() else { return nil }
-                parameters[name] = substring(range)
+                parameters[name] = substring(path, start..<offset)
+            case .rest:
+                break
             }
         }
-        return nextSegment() == nil ? parameters : nil
+        while offset < count && bytes[offset] == slash { offset += 1 }
+        return offset == count ? parameters : nil
+    }
+
+    /// The part of `path` at byte offsets `range`.
+    private static func substring(_ path: Substring, _ range: Range<Int>) -> Substring {
+        let utf8 = path.utf8
+        let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+        let upper = utf8.index(lower, offsetBy: range.count)
+        return path[lower..<upper]
     }
 }

@@ -139,7 +139,7 @@ private func onHeader(
         // nghttp2 has checked the pseudo-headers already; only these three are kept.
         switch nameLength {
         case 7 where Bytes.equal(nameBytes, PseudoHeader.method):
-            stream.method = String(decoding: valueBytes, as: UTF8.self)
+            stream.method = HTTPMethod(bytes: valueBytes)
         case 5 where Bytes.equal(nameBytes, PseudoHeader.path):
             stream.path = String(decoding: valueBytes, as: UTF8.self)
         case 10 where Bytes.equal(nameBytes, PseudoHeader.authority):

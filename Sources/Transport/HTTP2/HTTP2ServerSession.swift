@@ -158,7 +158,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         guard let stream = openStream(streamID) else { return }
         context.metrics.requestLatency.observe(
             nanoseconds: MonotonicClock.now() &- stream.dispatchedAt)
-        let withBody = !response.body.isEmpty && stream.method != "HEAD"
+        let withBody = !response.body.isEmpty && stream.method != .head
         if withBody {
             stream.responseBody = response.body
         }
@@ -234,11 +234,14 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         context.metrics.requests.increment()
         bufferedRequestBytes -= stream.body.count
         let request = HTTPRequest(
-            method: HTTPMethod(stream.method ?? "GET"), path: stream.target.path,
+            method: stream.method, path: stream.target.path,
             query: stream.target.query, headers: stream.headers, body: stream.body,
             protocolName: "h2")
         stream.body = []
-        let match = stream.match ?? context.router.match(method: request.method, path: request.path)
+        // Moved out of the stream, not copied: a copy retains the handler and parameters.
+        var stored: Router.Match?
+        swap(&stored, &stream.match)
+        let match = stored ?? context.router.match(method: request.method, path: request.path)
         context.router.run(match, request, body: stream.bodyStream, responder)
     }
 
@@ -246,10 +249,9 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     func headersComplete(_ stream: ServerStream) {
         guard stream.rejectedStatus == nil, !stream.refused else { return }
         stream.target = HTTPRequest.split(target: stream.path ?? "/")
-        let match = context.router.match(
-            method: HTTPMethod(stream.method ?? "GET"), path: stream.target.path)
-        stream.match = match
-        if match.isStreaming {
+        stream.match = context.router.match(
+            method: stream.method, path: stream.target.path)
+        if stream.match?.isStreaming == true {
             stream.bodyStream = RequestBodyStream(loop: loop)
             dispatch(stream)
         }

@@ -6,7 +6,7 @@ final class ServerStream {
     /// Last time a header or body byte of the request arrived.
     var lastRequestActivity: UInt64
 
-    var method: String?
+    var method: HTTPMethod = .get
     var path: String?
     /// `path` split at its `?`, once, when the headers are complete.
     var target: (path: Substring, query: Substring) = ("/", "")
@@ -54,7 +54,7 @@ final class ServerStream {
 
     /// Drops what the finished request held, keeping the header buffers' capacity.
     func clear() {
-        method = nil
+        method = .get
         path = nil
         target = ("/", "")
         hasAuthority = false
