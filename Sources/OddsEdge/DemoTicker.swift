@@ -14,7 +14,8 @@ enum DemoTicker {
         else {
             responder.respond(.problem(
                 status: 400, title: "Bad ticker parameters",
-                detail: "count must be 1 to \(maxCount), interval_ms 0 to \(maxIntervalMilliseconds)"))
+                detail: "count must be 1 to \(maxCount), "
+                    + "interval_ms 0 to \(maxIntervalMilliseconds)"))
             return
         }
         let stream = responder.startStream(headers: ["content-type": "text/plain"])

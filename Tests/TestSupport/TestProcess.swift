@@ -15,7 +15,8 @@ public final class TestProcess: @unchecked Sendable {
     public static var productsDirectory: String {
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("odds-edge").path) {
+            let candidate = url.appendingPathComponent("odds-edge").path
+            if FileManager.default.fileExists(atPath: candidate) {
                 return url.path
             }
             url = url.deletingLastPathComponent()

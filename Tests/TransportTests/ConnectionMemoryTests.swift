@@ -62,7 +62,9 @@ import TestSupport
         var count = 0
         var index = 0
         while index <= haystack.count - needle.count {
-            if haystack[index] == needle[0] && Array(haystack[index..<index + needle.count]) == needle {
+            if haystack[index] == needle[0]
+                && Array(haystack[index..<index + needle.count]) == needle
+            {
                 count += 1
                 index += needle.count
             } else {

@@ -3,7 +3,9 @@ import Testing
 
 @Suite struct RouterTests {
     /// Runs `request` through `router` and returns the response it produced.
-    private func respond(_ router: Router, _ method: HTTPMethod, _ target: String) -> HTTPResponse? {
+    private func respond(
+        _ router: Router, _ method: HTTPMethod, _ target: String
+    ) -> HTTPResponse? {
         let box = ResponseBox()
         router.handle(HTTPRequest(method: method, target: target), Responder { event in
             if case .response(let response) = event { box.set(response) }
@@ -28,7 +30,9 @@ import Testing
 
     @Test func wrongMethodIs405WithAllow() {
         var router = Router()
-        router.add(.post, "/v1/bets") { _, responder in responder.respond(HTTPResponse(status: 201)) }
+        router.add(.post, "/v1/bets") { _, responder in
+            responder.respond(HTTPResponse(status: 201))
+        }
         let response = respond(router, .get, "/v1/bets")
         #expect(response?.status == 405)
         #expect(response?.headers["allow"] == "POST")
@@ -43,7 +47,9 @@ import Testing
 
     @Test func headIsServedByGetRoute() {
         var router = Router()
-        router.add(.get, "/healthz") { _, responder in responder.respond(HTTPResponse(status: 200)) }
+        router.add(.get, "/healthz") { _, responder in
+            responder.respond(HTTPResponse(status: 200))
+        }
         #expect(respond(router, .head, "/healthz")?.status == 200)
     }
 

@@ -86,7 +86,9 @@ import TestSupport
         defer { client.close() }
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<1000 {
-                group.addTask { try await client.client.execute(HTTPClientRequest(path: "/slow")).status }
+                group.addTask {
+                    try await client.client.execute(HTTPClientRequest(path: "/slow")).status
+                }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
@@ -100,7 +102,8 @@ import TestSupport
         defer { server.stop() }
         let client = try ClientFixture(port: server.port)
         defer { client.close() }
-        let response = try await client.client.execute(HTTPClientRequest(path: "/stream?count=10000"))
+        let response = try await client.client.execute(
+            HTTPClientRequest(path: "/stream?count=10000"))
         let lines = response.text.split(separator: "\n")
         #expect(lines.count == 10_000)
         #expect(lines.enumerated().allSatisfy { $0.element == "message \($0.offset)" })

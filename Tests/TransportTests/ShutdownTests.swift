@@ -22,20 +22,28 @@ import TestSupport
         }
     }
 
-    @Test func sigtermLetsStreamsFinishThenExitsZero() async throws {
+    /// Starts the demo edge with `grace`, streams `ticks` from it, and returns once the first
+    /// tick has arrived.
+    private func startTicking(
+        graceMilliseconds: Int, ticks: String
+    ) throws -> (TestProcess, ClientFixture, TickCollector) {
         let edge = try TestProcess("odds-edge", [
-            "--demo", "--listen", "127.0.0.1:0", "--threads", "1", "--shutdown-grace-ms", "5000",
+            "--demo", "--listen", "127.0.0.1:0", "--threads", "1",
+            "--shutdown-grace-ms", String(graceMilliseconds),
         ])
-        defer { edge.stop() }
         let port = try #require(edge.waitForListenPort())
         let client = try ClientFixture(port: port)
-        defer { client.close() }
-
-        let ticks = TickCollector()
+        let collector = TickCollector()
         client.client.execute(
-            HTTPClientRequest(path: "/v1/demo/ticks?count=40&interval_ms=25"),
-            handlers: ticks.handlers)
-        #expect(Eventually.wait(timeout: 10) { !ticks.lines.withLock { $0.isEmpty } })
+            HTTPClientRequest(path: "/v1/demo/ticks?\(ticks)"), handlers: collector.handlers)
+        #expect(Eventually.wait(timeout: 10) { !collector.lines.withLock { $0.isEmpty } })
+        return (edge, client, collector)
+    }
+
+    @Test func sigtermLetsStreamsFinishThenExitsZero() async throws {
+        let (edge, client, ticks) = try startTicking(
+            graceMilliseconds: 5000, ticks: "count=40&interval_ms=25")
+        defer { edge.stop(); client.close() }
 
         edge.send(SIGTERM)
         #expect(edge.waitForExit(timeout: 10) == 0)
@@ -49,19 +57,9 @@ import TestSupport
     }
 
     @Test func sigtermCutsStreamsThatOutliveTheGrace() async throws {
-        let edge = try TestProcess("odds-edge", [
-            "--demo", "--listen", "127.0.0.1:0", "--threads", "1", "--shutdown-grace-ms", "300",
-        ])
-        defer { edge.stop() }
-        let port = try #require(edge.waitForListenPort())
-        let client = try ClientFixture(port: port)
-        defer { client.close() }
-
-        let ticks = TickCollector()
-        client.client.execute(
-            HTTPClientRequest(path: "/v1/demo/ticks?count=100000&interval_ms=10"),
-            handlers: ticks.handlers)
-        #expect(Eventually.wait(timeout: 10) { !ticks.lines.withLock { $0.isEmpty } })
+        let (edge, client, ticks) = try startTicking(
+            graceMilliseconds: 300, ticks: "count=100000&interval_ms=10")
+        defer { edge.stop(); client.close() }
 
         let started = Date()
         edge.send(SIGTERM)

@@ -73,7 +73,9 @@ import TestSupport
         let (_, body) = client.client.executeStreaming(
             HTTPClientRequest(method: .post, path: "/duplex"),
             handlers: HTTPClientStreamHandlers(
-                onData: { bytes in echoed.withLock { $0 += String(decoding: bytes, as: UTF8.self) } },
+                onData: { bytes in
+                    echoed.withLock { $0 += String(decoding: bytes, as: UTF8.self) }
+                },
                 onEnd: { _ in ended.withLock { $0 = true } }))
         var expected = ""
         for round in 0..<100 {

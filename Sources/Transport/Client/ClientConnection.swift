@@ -23,6 +23,8 @@ final class ClientConnection: EventLoopSelectable {
     private var pollingWrite = true
     private var flushScheduled = false
     private var connectTimer: UInt64?
+    /// Bytes taken from nghttp2 before they are written; more waits inside nghttp2.
+    private static let maxOutputBytes = 256 * 1024
     private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024,
                                                                      alignment: 16)
     /// Tells the owner when the connection is ready (nil error) or has failed or closed.
@@ -283,15 +285,11 @@ final class ClientConnection: EventLoopSelectable {
         guard state == .ready, let session else { return }
         while true {
             if output.isEmpty {
-                while output.count < 256 * 1024 {
-                    var data: UnsafePointer<UInt8>?
-                    let count = nghttp2_session_mem_send(session, &data)
-                    if count < 0 {
-                        fail(.http2("send", code: Int32(count)))
-                        return
-                    }
-                    guard count > 0, let data else { break }
-                    output.append(UnsafeRawBufferPointer(start: data, count: count))
+                if let code = BodySource.drainOutput(
+                    of: session, into: &output, limit: Self.maxOutputBytes)
+                {
+                    fail(.http2("send", code: code))
+                    return
                 }
                 if output.isEmpty { break }
             }

@@ -26,28 +26,13 @@ final class HTTP2ClientCallbacks: @unchecked Sendable {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
         let stream = Unmanaged<ClientStream>.fromOpaque(raw).takeUnretainedValue()
+        let target = UnsafeMutableRawBufferPointer(start: buffer, count: length)
         if let bodyStream = stream.bodyStream {
-            let target = UnsafeMutableRawBufferPointer(start: buffer, count: length)
-            let (count, ended) = bodyStream.read(into: target)
-            if ended {
-                flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
-            } else if count == 0 {
-                stream.deferred = true
-                return Int(NGHTTP2_ERR_DEFERRED.rawValue)
-            }
-            return count
+            return BodySource.read(
+                bodyStream, into: target, flags: flags, deferred: &stream.deferred)
         }
-        let body = stream.request.body
-        let count = min(length, body.count - stream.bodyOffset)
-        body.withUnsafeBytes { bytes in
-            UnsafeMutableRawPointer(buffer).copyMemory(
-                from: bytes.baseAddress! + stream.bodyOffset, byteCount: count)
-        }
-        stream.bodyOffset += count
-        if stream.bodyOffset == body.count {
-            flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
-        }
-        return count
+        return BodySource.read(
+            stream.request.body, offset: &stream.bodyOffset, into: target, flags: flags)
     }
 }
 

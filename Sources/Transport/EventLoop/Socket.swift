@@ -39,7 +39,9 @@ enum Socket {
     }
 
     /// Resolves `address` to a socket address (numeric hosts and names via getaddrinfo).
-    static func resolve(_ address: Address) throws(TransportError) -> (sockaddr_storage, socklen_t) {
+    static func resolve(
+        _ address: Address
+    ) throws(TransportError) -> (sockaddr_storage, socklen_t) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -118,7 +120,8 @@ enum Socket {
         guard named == 0 else { return "unknown" }
         let hostText = String(cString: host)
         let serviceText = String(cString: service)
-        return hostText.contains(":") ? "[\(hostText)]:\(serviceText)" : "\(hostText):\(serviceText)"
+        return hostText.contains(":")
+            ? "[\(hostText)]:\(serviceText)" : "\(hostText):\(serviceText)"
     }
 
     /// Starts a nonblocking connect. Returns the socket; completion shows as writability.

@@ -83,8 +83,9 @@ public final class BodyStream: @unchecked Sendable {
     /// Ends the body after what was written. Any thread.
     public func finish() {
         if let report {
-            if closed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
-                .exchanged
+            if closed.compareExchange(
+                expected: false, desired: true, ordering: .acquiringAndReleasing
+            ).exchanged
             {
                 report(.streamEnd)
             }
@@ -186,8 +187,9 @@ public final class BodyStream: @unchecked Sendable {
     /// Marks the stream ended, drops what was queued and runs the close handler once.
     func markClosed() {
         loop?.assertInEventLoop()
-        guard closed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
-            .exchanged
+        guard closed.compareExchange(
+            expected: false, desired: true, ordering: .acquiringAndReleasing
+        ).exchanged
         else { return }
         let dropped = chunks[headIndex...].reduce(0) { $0 + $1.count } - headOffset
         pendingBytes.wrappingSubtract(max(0, dropped), ordering: .relaxed)

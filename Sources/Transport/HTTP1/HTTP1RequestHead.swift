@@ -16,7 +16,8 @@ struct HTTP1RequestHead {
             .map { line in line.last == UInt8(ascii: "\r") ? line.dropLast() : line }
         guard !lines.isEmpty else { throw .malformed("empty request") }
         let requestLine = lines.removeFirst()
-        let parts = requestLine.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+        let parts = requestLine.split(
+            separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty,
             parts[0].allSatisfy(isTokenByte)
         else { throw .malformed("bad request line") }
@@ -45,7 +46,8 @@ struct HTTP1RequestHead {
             while let last = trimmed.last, last == 0x20 || last == 0x09 {
                 trimmed = trimmed.dropLast()
             }
-            headers.add(String(decoding: name, as: UTF8.self), String(decoding: trimmed, as: UTF8.self))
+            headers.add(
+                String(decoding: name, as: UTF8.self), String(decoding: trimmed, as: UTF8.self))
         }
         return HTTP1RequestHead(
             method: String(decoding: parts[0], as: UTF8.self),

@@ -41,25 +41,12 @@ final class HTTP2ServerCallbacks: @unchecked Sendable {
         of stream: ServerStream, into target: UnsafeMutableRawBufferPointer,
         flags: UnsafeMutablePointer<UInt32>
     ) -> Int {
-        let length = target.count
         if let response = stream.streamingResponse {
-            let (count, ended) = response.read(into: target)
-            if ended {
-                flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
-            } else if count == 0 {
-                stream.deferred = true
-                return Int(NGHTTP2_ERR_DEFERRED.rawValue)
-            }
-            return count
+            return BodySource.read(response, into: target, flags: flags, deferred: &stream.deferred)
         }
-        let count = min(length, stream.responseBody.count - stream.responseOffset)
-        stream.responseBody.withUnsafeBytes { body in
-            target.baseAddress!.copyMemory(
-                from: body.baseAddress! + stream.responseOffset, byteCount: count)
-        }
-        stream.responseOffset += count
+        let count = BodySource.read(
+            stream.responseBody, offset: &stream.responseOffset, into: target, flags: flags)
         if stream.responseOffset == stream.responseBody.count {
-            flags.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
             stream.responseBody = []
             stream.responseOffset = 0
         }

@@ -77,17 +77,10 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     }
 
     func produceOutput(into buffer: inout OutputBuffer, limit: Int) {
-        while buffer.count < limit {
-            var data: UnsafePointer<UInt8>?
-            let count = nghttp2_session_mem_send(session, &data)
-            if count < 0 {
-                context.logger.debug(
-                    "http2.send.error", ["error": .string(Nghttp2Error.describe(Int32(count)))])
-                failed = true
-                return
-            }
-            guard count > 0, let data else { return }
-            buffer.append(UnsafeRawBufferPointer(start: data, count: count))
+        if let code = BodySource.drainOutput(of: session, into: &buffer, limit: limit) {
+            context.logger.debug(
+                "http2.send.error", ["error": .string(Nghttp2Error.describe(code))])
+            failed = true
         }
     }
 
@@ -117,7 +110,8 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
                 // nghttp2 is inside a header block and accepts nothing else on the
                 // connection until it ends, so the whole connection goes.
                 timedOut = true
-                nghttp2_session_terminate_session(session, UInt32(NGHTTP2_ENHANCE_YOUR_CALM.rawValue))
+                nghttp2_session_terminate_session(
+                    session, UInt32(NGHTTP2_ENHANCE_YOUR_CALM.rawValue))
             } else {
                 nghttp2_submit_rst_stream(
                     session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream.id,

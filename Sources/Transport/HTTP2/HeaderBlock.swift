@@ -16,7 +16,9 @@ enum HeaderBlock {
             Bytes.withDecimal(status) { status in
                 Bytes.withDecimal(contentLength ?? 0) { length in
                     var count = 0
-                    func add(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
+                    func add(
+                        _ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>
+                    ) {
                         entries[count] = nghttp2_nv(
                             name: UnsafeMutablePointer(mutating: name.baseAddress),
                             value: UnsafeMutablePointer(mutating: value.baseAddress),

@@ -25,7 +25,9 @@ final class TLSContext: @unchecked Sendable {
 
     /// A server context from PEM files, offering ALPN `h2` first and `http/1.1` second.
     /// Throws naming the file that could not be used.
-    static func server(_ configuration: TLSServerConfiguration) throws(TransportError) -> TLSContext {
+    static func server(
+        _ configuration: TLSServerConfiguration
+    ) throws(TransportError) -> TLSContext {
         let context = try TLSContext(method: TLS_server_method())
         guard SSL_CTX_use_certificate_chain_file(
             context.pointer, configuration.certificatePath) == 1
@@ -46,7 +48,9 @@ final class TLSContext: @unchecked Sendable {
 
     /// A client context that verifies the server against `caFilePath` (or the system
     /// store), offering ALPN `h2`. Throws naming the file that could not be used.
-    static func client(_ configuration: TLSClientConfiguration) throws(TransportError) -> TLSContext {
+    static func client(
+        _ configuration: TLSClientConfiguration
+    ) throws(TransportError) -> TLSContext {
         let context = try TLSContext(method: TLS_client_method())
         SSL_CTX_set_verify(context.pointer, SSL_VERIFY_PEER, nil)
         if let caFile = configuration.caFilePath {
