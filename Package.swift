@@ -24,9 +24,11 @@ let package = Package(
         .systemLibrary(name: "CSystem"),
 
         // Layer 2: foundations.
-        .target(name: "Telemetry"),
+        .target(name: "Locks"),
+        .target(name: "Telemetry", dependencies: ["Locks"]),
         .target(
-            name: "Transport", dependencies: ["CNghttp2", "COpenSSL", "CSystem", "Telemetry"],
+            name: "Transport",
+            dependencies: ["CNghttp2", "COpenSSL", "CSystem", "Locks", "Telemetry"],
             swiftSettings: [
                 // Release builds skip the dynamic exclusivity checks on the request path;
                 // debug builds and the tests keep them.
@@ -41,11 +43,11 @@ let package = Package(
 
         // Tests.
         .target(
-            name: "TestSupport", dependencies: ["Transport", "Telemetry", "CNghttp2"],
+            name: "TestSupport", dependencies: ["Transport", "Telemetry", "Locks", "CNghttp2"],
             path: "Tests/TestSupport"),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Locks"]),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "TestSupport", "CNghttp2"]),
+            dependencies: ["Transport", "TestSupport", "Locks", "CNghttp2"]),
     ]
 )

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Synchronization
+import Locks
 
 /// Where finished log lines go.
 ///
@@ -56,7 +57,7 @@ public struct StandardErrorSink: LogSink {
 }
 
 /// Serialises whole-line writes across every `StandardErrorSink` in the process.
-private let descriptorWriteLock = Mutex<Void>(())
+private let descriptorWriteLock = Lock<Void>(())
 
 /// `write(2)`, under a name that the sink's own `write(line:)` does not hide.
 private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
@@ -69,7 +70,7 @@ private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count
 
 /// Keeps lines in memory, for tests that read back what was logged.
 public final class MemoryLogSink: LogSink {
-    private let storage = Mutex<[String]>([])
+    private let storage = Lock<[String]>([])
 
     /// An empty sink.
     public init() {}

@@ -1,4 +1,5 @@
 import Synchronization
+import Locks
 
 /// Holds a process's metrics and writes them in the Prometheus text format 0.0.4.
 ///
@@ -32,7 +33,7 @@ public final class MetricsRegistry: Sendable {
         var series: [String: Series] = [:]
     }
 
-    private let families = Mutex<[String: Family]>([:])
+    private let families = Lock<[String: Family]>([:])
 
     /// An empty registry.
     public init() {}

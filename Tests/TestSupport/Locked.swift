@@ -1,11 +1,12 @@
 import Synchronization
+import Locks
 
 /// A value behind a mutex that closures can capture and share across threads.
 public final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
+    private let mutex: Lock<Value>
 
     public init(_ value: Value) {
-        mutex = Mutex(value)
+        mutex = Lock(value)
     }
 
     public func withLock<Result: Sendable>(_ body: (inout Value) -> Result) -> Result {

@@ -3,12 +3,13 @@ import Synchronization
 import Testing
 import TestSupport
 @testable import Transport
+import Locks
 
 @Suite struct EventLoopTests {
     @Test func tasksFromManyThreadsAllRunInOrderPerThread() throws {
         let loop = try EventLoop(name: "test")
         defer { loop.shutdown() }
-        let seen = Mutex<[Int: [Int]]>([:])
+        let seen = Lock<[Int: [Int]]>([:])
         let threads = 4
         let perThread = 2_000
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
@@ -32,7 +33,7 @@ import TestSupport
     @Test func timersFireInDeadlineOrderAndCancelledOnesDoNot() throws {
         let loop = try EventLoop(name: "timers")
         defer { loop.shutdown() }
-        let fired = Mutex<[Int]>([])
+        let fired = Lock<[Int]>([])
         loop.execute {
             let loop = EventLoop.current!
             loop.scheduleTimer(after: .milliseconds(30)) { fired.withLock { $0.append(3) } }
@@ -50,7 +51,7 @@ import TestSupport
         let loop = try EventLoop(name: "current")
         defer { loop.shutdown() }
         #expect(EventLoop.current == nil)
-        let matched = Mutex<Bool?>(nil)
+        let matched = Lock<Bool?>(nil)
         loop.execute { matched.withLock { $0 = EventLoop.current === loop && loop.inEventLoop } }
         #expect(Eventually.wait(timeout: 5) { matched.withLock { $0 } != nil })
         #expect(matched.withLock { $0 } == true)

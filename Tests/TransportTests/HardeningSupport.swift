@@ -4,6 +4,7 @@ import Glibc
 import Synchronization
 import TestSupport
 import Transport
+import Locks
 
 /// A hand-driven HTTP/2 client that records what the server answers: statuses (HPACK-decoded
 /// with nghttp2's inflater), resets, GOAWAY, SETTINGS, PING acknowledgements and the close.
@@ -385,7 +386,7 @@ struct ProbeRandom: RandomNumberGenerator {
 
 /// A flag and a count set from handler threads and read by the test.
 final class ProbeFlag: Sendable {
-    private let state = Mutex<Bool>(false)
+    private let state = Lock<Bool>(false)
 
     func set() {
         state.withLock { $0 = true }
@@ -398,7 +399,7 @@ final class ProbeFlag: Sendable {
 
 /// Responders a handler keeps without answering, so their requests stay in flight.
 final class HeldResponders: Sendable {
-    private let held = Mutex<[Responder]>([])
+    private let held = Lock<[Responder]>([])
 
     func hold(_ responder: Responder) {
         held.withLock { $0.append(responder) }

@@ -1,9 +1,10 @@
 import Synchronization
 @testable import Transport
+import Locks
 
 /// Collects what callback responders report, from any thread.
 final class ResponseBox: Sendable {
-    private let state = Mutex<[HTTPResponse]>([])
+    private let state = Lock<[HTTPResponse]>([])
 
     func set(_ response: HTTPResponse) {
         state.withLock { $0.append(response) }

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import TestSupport
 @testable import Transport
+import Locks
 
 /// The server driven by real clients: curl, nghttp and the project's own HTTP/2 client.
 @Suite struct ServerClientTests {
@@ -158,7 +159,7 @@ import TestSupport
 
     @Test func clientRequestTimeout() async throws {
         var router = Router()
-        let held = Mutex<[Responder]>([])
+        let held = Lock<[Responder]>([])
         router.add(.get, "/never") { _, responder in held.withLock { $0.append(responder) } }
         let server = try TestServer(router: router)
         defer { server.stop() }

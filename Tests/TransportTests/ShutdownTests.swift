@@ -4,13 +4,14 @@ import Synchronization
 import Testing
 import TestSupport
 @testable import Transport
+import Locks
 
 /// The demo edge, started as a real process, stopped with SIGTERM while streams run.
 @Suite struct ShutdownTests {
     /// Streams the ticker and records every line and how it ended.
     private final class TickCollector: Sendable {
-        let lines = Mutex<[String]>([])
-        let end = Mutex<Result<HTTPHeaders, TransportError>?>(nil)
+        let lines = Lock<[String]>([])
+        let end = Lock<Result<HTTPHeaders, TransportError>?>(nil)
 
         var handlers: HTTPClientStreamHandlers {
             HTTPClientStreamHandlers(

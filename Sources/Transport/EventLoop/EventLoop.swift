@@ -1,6 +1,7 @@
 import CSystem
 import Glibc
 import Synchronization
+import Locks
 
 /// Something registered with an event loop for readiness events on a file descriptor.
 ///
@@ -25,7 +26,7 @@ public final class EventLoop: @unchecked Sendable {
     private let tasks = TaskQueue()
     private let threadID = Atomic<UInt>(0)
     private let stopRequested = Atomic<Bool>(false)
-    private let finished = Mutex<Bool>(false)
+    private let finished = Lock<Bool>(false)
 
     private var registrations: [Int32: EventLoopSelectable] = [:]
     private var timers = TimerHeap()

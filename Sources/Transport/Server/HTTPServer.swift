@@ -3,6 +3,7 @@ import CSystem
 import Glibc
 import Synchronization
 import Telemetry
+import Locks
 
 /// An HTTP/2 and HTTP/1.1 server: one event loop per core, each with its own listening socket
 /// on every address (SO_REUSEPORT), so the kernel spreads connections over the loops.
@@ -13,11 +14,11 @@ public final class HTTPServer: Sendable {
     public let metrics: TransportMetrics
     private let context: ServerContext
     private let group: EventLoopGroup
-    private let state = Mutex<State>(State())
+    private let state = Lock<State>(State())
 
     private struct State: @unchecked Sendable {
         // @unchecked: listeners and connection sets are only touched on their own loops;
-        // the Mutex guards the references, not the objects' use.
+        // the lock guards the references, not the objects' use.
         var perLoop: [LoopConnections] = []
         var listeners: [[Listener]] = []
         var ports: [Int] = []
