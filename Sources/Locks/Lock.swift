@@ -7,12 +7,13 @@ import Glibc
 /// becomes useless for the whole suite. pthread mutexes are intercepted by the sanitizer.
 /// For small shared state off the hot paths; the hot paths use atomics or loop confinement.
 public final class Lock<Value>: @unchecked Sendable {
-    // @unchecked: `value` is only read or written while `mutex` is held.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
+    // @unchecked: the value behind `storage` is only touched while `mutex` is held.
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline let storage: UnsafeMutablePointer<Value>
 
     public init(_ value: Value) {
-        self.value = value
+        storage = UnsafeMutablePointer<Value>.allocate(capacity: 1)
+        storage.initialize(to: value)
         mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         let status = pthread_mutex_init(mutex, nil)
@@ -22,30 +23,16 @@ public final class Lock<Value>: @unchecked Sendable {
     deinit {
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
+        storage.deinitialize(count: 1)
+        storage.deallocate()
     }
 
     /// Runs `body` with the value while holding the lock; returns what `body` returns. Any
     /// thread; must not be re-entered from `body`.
     @inlinable
     public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock()
-        defer { unlock() }
-        return try body(&valueStorage)
-    }
-
-    @usableFromInline
-    var valueStorage: Value {
-        get { value }
-        _modify { yield &value }
-    }
-
-    @usableFromInline
-    func lock() {
         pthread_mutex_lock(mutex)
-    }
-
-    @usableFromInline
-    func unlock() {
-        pthread_mutex_unlock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&storage.pointee)
     }
 }
