@@ -22,6 +22,11 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"])]),
 
         .systemLibrary(name: "CSystem"),
+        // The programs allocate through jemalloc: a request costs about 8 per cent fewer
+        // instructions than with glibc's malloc (scripts/bench-instructions.sh).
+        .systemLibrary(
+            name: "CJemalloc", pkgConfig: "jemalloc",
+            providers: [.apt(["libjemalloc-dev"])]),
 
         // Layer 2: foundations.
         .target(name: "Locks"),
@@ -39,7 +44,7 @@ let package = Package(
         .target(name: "OddsEdge", dependencies: ["Transport", "Telemetry"]),
 
         // Layer 5: programs.
-        .executableTarget(name: "odds-edge", dependencies: ["OddsEdge"]),
+        .executableTarget(name: "odds-edge", dependencies: ["OddsEdge", "CJemalloc"]),
 
         // Tests.
         .target(

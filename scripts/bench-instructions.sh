@@ -18,7 +18,10 @@ EDGE=$(swift build -c release --show-bin-path)/odds-edge
 WORK=$(mktemp -d /tmp/bench-instructions.XXXXXX)
 PIDS=()
 cleanup() {
-    for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        kill -9 "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -48,14 +51,14 @@ count() {
     PIDS+=("$pid")
     wait_for "$url"
     h2load -t 1 -c 10 -m 10 -n "$WARMUP" "$url" >/dev/null
-    callgrind_control -i on "$pid" >/dev/null
+    callgrind_control -i on "$pid" >/dev/null 2>&1
     h2load -t 1 -c 10 -m 10 -n "$REQUESTS" "$url" | grep -q "$REQUESTS succeeded"
-    callgrind_control -i off "$pid" >/dev/null
-    callgrind_control -d "$pid" >/dev/null
+    callgrind_control -i off "$pid" >/dev/null 2>&1
+    callgrind_control -d "$pid" >/dev/null 2>&1
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     local total
-    total=$(cat "$out"* | awk '/^summary:|^totals:/ {print $2; exit}')
+    total=$(cat "$out"* | awk '/^totals:/ {print $2; exit}')
     python3 -c "print(round($total / $REQUESTS))"
 }
 

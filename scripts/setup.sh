@@ -3,10 +3,11 @@
 # Sourced by the other scripts; safe to run on its own. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
-# Debian packages the build and the tests use: the C libraries (as -dev packages), the real
-# HTTP/2 peers the tests talk to (curl, nghttp, nghttpd, h2load) and openssl for test certs.
+# Debian packages the build and the tests use: the C libraries (as -dev packages; jemalloc is
+# the programs' allocator), the real HTTP/2 peers the tests talk to (curl, nghttp, nghttpd,
+# h2load) and openssl for test certificates.
 ODDSNET_PACKAGES=(
-    libnghttp2-dev libssl-dev liblmdb-dev pkg-config
+    libnghttp2-dev libssl-dev liblmdb-dev libjemalloc-dev pkg-config
     nghttp2-client nghttp2-server curl openssl ca-certificates
 )
 

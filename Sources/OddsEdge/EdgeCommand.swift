@@ -23,11 +23,13 @@ public enum EdgeCommand {
                          [--demo-markets N] [--shutdown-grace-ms MS] [--log-level LEVEL]
         """
 
-    public static func main(arguments: [String]) -> Never {
+    /// Runs the program; `allocator` names the malloc the program was linked with, for the
+    /// start line.
+    public static func main(arguments: [String], allocator: String = "system") -> Never {
         ProgramSupport.blockTerminationSignals()
         let running: RunningEdge
         do {
-            running = try start(try parse(arguments))
+            running = try start(try parse(arguments), allocator: allocator)
         } catch let error as UsageError {
             fail(error.message)
         } catch {
@@ -46,7 +48,7 @@ public enum EdgeCommand {
 
     /// Builds the demo card and the server, binds every listener and logs the start line.
     /// Throws a transport error (a port in use, a certificate that cannot be read).
-    static func start(_ options: Options) throws -> RunningEdge {
+    static func start(_ options: Options, allocator: String) throws -> RunningEdge {
         let logger = Logger(label: "odds-edge", level: options.logLevel)
         let metrics = MetricsRegistry()
         let card = DemoCard(count: options.demoMarkets)
@@ -69,6 +71,7 @@ public enum EdgeCommand {
             "mode": "demo", "listen": .string(addresses.joined(separator: ",")),
             "tls": .bool(tls != nil), "markets": .int(Int64(card.ids.count)),
             "threads": .int(Int64(server.eventLoops.loops.count)),
+            "allocator": .string(allocator),
         ])
         return RunningEdge(server: server, logger: logger)
     }

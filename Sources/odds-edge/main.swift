@@ -1,3 +1,6 @@
+import CJemalloc
 import OddsEdge
 
-EdgeCommand.main(arguments: Array(CommandLine.arguments.dropFirst()))
+EdgeCommand.main(
+    arguments: Array(CommandLine.arguments.dropFirst()),
+    allocator: "jemalloc " + String(cString: oddsnet_allocator_version()))
