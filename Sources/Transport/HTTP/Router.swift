@@ -32,6 +32,22 @@ public struct Router: Sendable {
         let method: HTTPMethod
         let segments: [Segment]
         let target: Target
+        /// Segments before a final `*`, and whether there is one: a path with another number
+        /// of segments is passed over without walking it.
+        let fixedSegments: Int
+        let hasRest: Bool
+
+        init(method: HTTPMethod, segments: [Segment], target: Target) {
+            self.method = method
+            self.segments = segments
+            self.target = target
+            hasRest = segments.last == .rest
+            fixedSegments = segments.count - (hasRest ? 1 : 0)
+        }
+
+        func couldMatch(segmentCount: Int) -> Bool {
+            hasRest ? segmentCount >= fixedSegments : segmentCount == fixedSegments
+        }
     }
 
     /// What `match` found.
@@ -71,9 +87,25 @@ public struct Router: Sendable {
 
     /// Finds the handler for `method` and `path`.
     public func match(method: HTTPMethod, path: Substring) -> Match {
+        if let found = path.utf8.withContiguousStorageIfAvailable({ bytes in
+            match(method: method, bytes: bytes, path: path)
+        }) {
+            return found
+        }
+        var copy = String(path)
+        copy.makeContiguousUTF8()
+        return match(method: method, path: copy[...])
+    }
+
+    private func match(
+        method: HTTPMethod, bytes: UnsafeBufferPointer<UInt8>, path: Substring
+    ) -> Match {
         var allowed: [HTTPMethod] = []
-        for route in routes {
-            guard let parameters = Self.bind(route.segments, to: path) else { continue }
+        let segmentCount = Self.countSegments(bytes)
+        for route in routes where route.couldMatch(segmentCount: segmentCount) {
+            guard let parameters = Self.bind(route.segments, to: bytes, in: path) else {
+                continue
+            }
             if route.method == method || (method == .head && route.method == .get) {
                 return .handler(route.target, parameters: parameters)
             }
@@ -117,6 +149,21 @@ public struct Router: Sendable {
         }
     }
 
+    /// The number of non-empty segments of a path.
+    private static func countSegments(_ path: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 0
+        var inSegment = false
+        for byte in path {
+            if byte == UInt8(ascii: "/") {
+                inSegment = false
+            } else if !inSegment {
+                inSegment = true
+                count += 1
+            }
+        }
+        return count
+    }
+
     private static func parse(_ pattern: String) -> [Segment] {
         pattern.split(separator: "/").map { part in
             if part == "*" { return .rest }
@@ -125,18 +172,8 @@ public struct Router: Sendable {
         }
     }
 
-    /// Matches `path` against a route's segments, walking its bytes without splitting it
-    /// into an array: this runs for every request. Returns the parameters, or nil.
-    private static func bind(_ segments: [Segment], to path: Substring) -> PathParameters? {
-        let result = path.utf8.withContiguousStorageIfAvailable { bytes in
-            bind(segments, to: bytes, in: path)
-        }
-        if let result { return result }
-        var copy = String(path)
-        copy.makeContiguousUTF8()
-        return bind(segments, to: copy[...])
-    }
-
+    /// Matches a path's bytes against a route's segments without splitting the path into
+    /// an array: this runs for every request. Returns the parameters, or nil.
     private static func bind(
         _ segments: [Segment], to bytes: UnsafeBufferPointer<UInt8>, in path: Substring
     ) -> PathParameters? {
