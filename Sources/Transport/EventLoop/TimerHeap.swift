@@ -7,7 +7,9 @@ struct TimerHeap {
     }
 
     private var heap: [Entry] = []
-    private var cancelled: Set<UInt64> = []
+    /// Ids scheduled and neither fired nor cancelled: cancelling is a set removal, and a
+    /// cancelled entry is dropped when it reaches the top of the heap.
+    private var pending: Set<UInt64> = []
 
     /// The longest epoll wait that still fires the earliest timer on time; -1 when none.
     func waitMilliseconds() -> Int32 {
@@ -20,13 +22,12 @@ struct TimerHeap {
 
     mutating func insert(deadline: UInt64, id: UInt64, task: @escaping () -> Void) {
         heap.append(Entry(deadline: deadline, id: id, task: task))
+        pending.insert(id)
         siftUp(heap.count - 1)
     }
 
     mutating func cancel(id: UInt64) {
-        if heap.contains(where: { $0.id == id }) {
-            cancelled.insert(id)
-        }
+        pending.remove(id)
     }
 
     /// Removes and returns the earliest timer due at or before `now` that was not
@@ -34,15 +35,16 @@ struct TimerHeap {
     mutating func popDue(now: UInt64) -> (() -> Void)? {
         while let first = heap.first, first.deadline <= now {
             let entry = popFirst()
-            if cancelled.remove(entry.id) == nil {
+            if pending.remove(entry.id) != nil {
                 return entry.task
             }
         }
         return nil
     }
 
+    /// Timers still to fire.
     var count: Int {
-        heap.count - cancelled.count
+        pending.count
     }
 
     private mutating func popFirst() -> Entry {
