@@ -8,7 +8,6 @@ public enum ProgramSupport {
     /// after this call, even before the program has finished starting, is never lost.
     /// Call first thing in `main`, before any thread starts.
     public static func blockTerminationSignals() {
-        signal(SIGPIPE, SIG_IGN)
         var set = terminationSignals()
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }

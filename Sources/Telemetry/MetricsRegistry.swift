@@ -1,4 +1,3 @@
-import Synchronization
 import Locks
 
 /// Holds a process's metrics and writes them in the Prometheus text format 0.0.4.

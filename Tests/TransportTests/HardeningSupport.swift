@@ -1,7 +1,6 @@
 import CNghttp2
 import Foundation
 import Glibc
-import Synchronization
 import TestSupport
 import Transport
 import Locks

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locks
 import Testing
 import TestSupport
 @testable import Transport
@@ -8,10 +8,10 @@ import TestSupport
 @Suite struct StreamingBodyTests {
     /// `/count` counts the lines of a streamed body; `/echo` sends each chunk straight back
     /// as it arrives; `/watch` records how the body ended.
-    private static func router(ends: Locked<[String]>) -> Router {
+    private static func router(ends: Lock<[String]>) -> Router {
         var router = TestRoutes.router()
         router.addStreaming(.post, "/count") { _, body, responder in
-            let lines = Locked(0)
+            let lines = Lock(0)
             body.read(
                 onChunk: { chunk in
                     lines.withLock { $0 += chunk.lazy.filter { $0 == UInt8(ascii: "\n") }.count }
@@ -37,12 +37,12 @@ import TestSupport
     }
 
     @Test func clientStreamsTenThousandLinesIntoAStreamingRoute() async throws {
-        let server = try TestServer(router: Self.router(ends: Locked([])))
+        let server = try TestServer(router: Self.router(ends: Lock([])))
         defer { server.stop() }
         let client = try ClientFixture(port: server.port)
         defer { client.close() }
-        let answer = Locked<(Int, String)?>(nil)
-        let collected = Locked<[UInt8]>([])
+        let answer = Lock<(Int, String)?>(nil)
+        let collected = Lock<[UInt8]>([])
         let (_, body) = client.client.executeStreaming(
             HTTPClientRequest(method: .post, path: "/count"),
             handlers: HTTPClientStreamHandlers(
@@ -64,12 +64,12 @@ import TestSupport
     }
 
     @Test func fullDuplexEchoesEachPieceBeforeTheBodyEnds() async throws {
-        let server = try TestServer(router: Self.router(ends: Locked([])))
+        let server = try TestServer(router: Self.router(ends: Lock([])))
         defer { server.stop() }
         let client = try ClientFixture(port: server.port)
         defer { client.close() }
-        let echoed = Locked<String>("")
-        let ended = Locked(false)
+        let echoed = Lock<String>("")
+        let ended = Lock(false)
         let (_, body) = client.client.executeStreaming(
             HTTPClientRequest(method: .post, path: "/duplex"),
             handlers: HTTPClientStreamHandlers(
@@ -91,7 +91,7 @@ import TestSupport
     }
 
     @Test func curlHTTP11BodyReachesAStreamingRouteWhole() throws {
-        let server = try TestServer(router: Self.router(ends: Locked([])))
+        let server = try TestServer(router: Self.router(ends: Lock([])))
         defer { server.stop() }
         let lines = (0..<500).map { "line \($0)\n" }.joined()
         let output = try Command.run("curl", [
@@ -101,7 +101,7 @@ import TestSupport
     }
 
     @Test func aResetMidBodyEndsTheHandlersReadWithAnError() async throws {
-        let ends = Locked<[String]>([])
+        let ends = Lock<[String]>([])
         let server = try TestServer(router: Self.router(ends: ends))
         defer { server.stop() }
         let client = try ClientFixture(port: server.port)

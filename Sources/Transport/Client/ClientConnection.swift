@@ -72,20 +72,19 @@ final class ClientConnection: EventLoopSelectable {
             waiting.append(stream)
             return
         }
-        var fields: [(String, String)] = [
-            (":method", stream.request.method.description), (":path", stream.request.path),
-            (":scheme", channel.tls == nil ? "http" : "https"),
-            (":authority", configuration.tls?.serverName ?? configuration.address),
-        ]
-        for field in stream.request.headers {
-            fields.append((field.name, field.value))
-        }
+        var block = HTTPHeaders()
+        block.reserve(fields: stream.request.headers.count + 5, bytes: 128)
+        block.add(":method", stream.request.method.description)
+        block.add(":path", stream.request.path)
+        block.add(":scheme", channel.tls == nil ? "http" : "https")
+        block.add(":authority", configuration.tls?.serverName ?? configuration.address)
+        stream.request.headers.forEachRaw { block.add(name: $0, value: $1) }
         let hasBody = stream.hasBody
         if hasBody && stream.bodyStream == nil {
-            fields.append(("content-length", String(stream.request.body.count)))
+            block.add("content-length", String(stream.request.body.count))
         }
         let userData = Unmanaged.passUnretained(stream).toOpaque()
-        let id = HeaderBlock.withNameValues(fields) { nv, count -> Int32 in
+        let id = HeaderBlock.with(block) { nv, count -> Int32 in
             guard hasBody else {
                 return nghttp2_submit_request(session, nil, nv, count, nil, userData)
             }
@@ -230,27 +229,16 @@ final class ClientConnection: EventLoopSelectable {
                 Unmanaged.passUnretained(self).toOpaque()),
             "session_client_new")
         session = created
-        var settings = [
-            nghttp2_settings_entry(
-                settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
-            nghttp2_settings_entry(
-                settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
-                value: 1 << 20),
-        ]
-        try Nghttp2Error.check(
-            nghttp2_submit_settings(
-                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count),
-            "submit_settings")
-        try Nghttp2Error.check(
-            nghttp2_session_set_local_window_size(
-                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, 16 << 20),
-            "set_local_window_size")
+        try HTTP2Settings.submit(
+            [(NGHTTP2_SETTINGS_ENABLE_PUSH, 0), (NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 1 << 20)],
+            connectionWindowBytes: 16 << 20, on: created!)
     }
 
     private func readAvailable() {
         for _ in 0..<8 {
             guard state == .ready else { return }
-            switch channel.read(into: readBuffer) {
+            let result = channel.read(into: readBuffer)
+            switch result {
             case .bytes(let count):
                 let result = nghttp2_session_mem_recv(
                     session, readBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count)
@@ -259,16 +247,22 @@ final class ClientConnection: EventLoopSelectable {
                     return
                 }
                 scheduleFlush()
-                if count < readBuffer.count && channel.tls == nil { return }
+                if count < readBuffer.count && !channel.hasBufferedInput { return }
             case .wouldBlock:
                 return
-            case .closed:
-                fail(.connectionClosed)
-                return
-            case .failed(let message):
-                fail(.protocolViolation(message))
+            case .closed, .failed:
+                failAfterIO(result)
                 return
             }
+        }
+    }
+
+    /// Ends the connection after a read or write that found it closed or broken.
+    private func failAfterIO(_ result: SocketChannel.IOResult) {
+        if case .failed(let message) = result {
+            fail(.protocolViolation(message))
+        } else {
+            fail(.connectionClosed)
         }
     }
 
@@ -293,17 +287,15 @@ final class ClientConnection: EventLoopSelectable {
                 }
                 if output.isEmpty { break }
             }
-            switch output.withReadableBytes({ channel.write($0) }) {
+            let result = output.withReadableBytes { channel.write($0) }
+            switch result {
             case .bytes(let count):
                 output.consume(count)
             case .wouldBlock:
                 setPollingWrite(true)
                 return
-            case .closed:
-                fail(.connectionClosed)
-                return
-            case .failed(let message):
-                fail(.protocolViolation(message))
+            case .closed, .failed:
+                failAfterIO(result)
                 return
             }
         }

@@ -44,6 +44,12 @@ final class SocketChannel {
         return errnoResult()
     }
 
+    /// Whether input is buffered above the socket (decrypted TLS bytes), so a short read does
+    /// not mean the socket is drained and epoll would not report the rest.
+    var hasBufferedInput: Bool {
+        tls?.hasBufferedPlaintext ?? false
+    }
+
     func close() {
         guard !isClosed else { return }
         isClosed = true

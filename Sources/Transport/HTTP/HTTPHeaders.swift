@@ -96,6 +96,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     /// Calls `body` with each field's name and value bytes, without making strings.
+    @inline(__always)
     func forEachRaw(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
         storage.withUnsafeBufferPointer { bytes in
             for span in spans {

@@ -8,8 +8,6 @@ protocol BodyStreamSink: AnyObject {
 protocol ResponseSink: BodyStreamSink {
     func sendResponse(_ response: HTTPResponse, streamID: Int32)
     func startStreaming(status: Int, headers: HTTPHeaders, stream: BodyStream, streamID: Int32)
-    /// The handler of `streamID` is done with the request (answered, or stream ended).
-    func handlerFinished(streamID: Int32)
 }
 
 /// Where a responder's answer goes.

@@ -169,10 +169,6 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
         owner?.sessionHasOutput()
     }
 
-    func handlerFinished(streamID: Int32) {
-        handlerInFlight = false
-    }
-
     // MARK: Parsing
 
     private var unparsedCount: Int {

@@ -97,14 +97,15 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     }
 
     var hasBlockedOutput: Bool {
-        streams.all.contains { $0.hasUnsentBody && !$0.deferred }
+        streams.contains { $0.hasUnsentBody && !$0.deferred }
     }
 
     func expireSlowHeaders(now: UInt64) {
         let limit = context.limits.headerTimeout.nanoseconds
-        for stream in streams.all where !stream.requestEnded
-            && now &- stream.lastRequestActivity > limit
-        {
+        var expired = false
+        streams.forEach { stream in
+            guard !stream.requestEnded, now &- stream.lastRequestActivity > limit else { return }
+            expired = true
             context.metrics.timeouts.increment()
             if !stream.headersComplete {
                 // nghttp2 is inside a header block and accepts nothing else on the
@@ -118,7 +119,9 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
                     UInt32(NGHTTP2_CANCEL.rawValue))
             }
         }
-        owner?.sessionHasOutput()
+        if expired {
+            owner?.sessionHasOutput()
+        }
     }
 
     func beginShutdown() {
@@ -178,10 +181,6 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         stream.deferred = false
         nghttp2_session_resume_data(session, streamID)
         owner?.sessionHasOutput()
-    }
-
-    func handlerFinished(streamID: Int32) {
-        handlersInFlight -= 1
     }
 
     // MARK: Requests (called from the callbacks)
@@ -305,30 +304,15 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
 
     private func submitSettings() throws(TransportError) {
         let limits = context.limits
-        var settings = [
-            nghttp2_settings_entry(
-                settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
-                value: UInt32(limits.maxConcurrentStreams)),
-            nghttp2_settings_entry(
-                settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue),
-                value: UInt32(limits.maxHeaderListBytes)),
-            nghttp2_settings_entry(
-                settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
-            nghttp2_settings_entry(
-                settings_id: Int32(NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES.rawValue), value: 1),
-            nghttp2_settings_entry(
-                settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
-                value: UInt32(limits.initialWindowBytes)),
-        ]
-        try Nghttp2Error.check(
-            nghttp2_submit_settings(
-                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count),
-            "submit_settings")
-        try Nghttp2Error.check(
-            nghttp2_session_set_local_window_size(
-                session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0,
-                Int32(limits.connectionWindowBytes)),
-            "set_local_window_size")
+        try HTTP2Settings.submit(
+            [
+                (NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, UInt32(limits.maxConcurrentStreams)),
+                (NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, UInt32(limits.maxHeaderListBytes)),
+                (NGHTTP2_SETTINGS_ENABLE_PUSH, 0),
+                (NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1),
+                (NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, UInt32(limits.initialWindowBytes)),
+            ],
+            connectionWindowBytes: limits.connectionWindowBytes, on: session)
     }
 
     private func submit(

@@ -49,16 +49,32 @@ struct OpenStreams {
         }
     }
 
-    /// Every open stream, for the timeout sweep and the end of the connection.
+    /// Every open stream, for the end of the connection.
     var all: [ServerStream] {
         var result: [ServerStream] = []
         result.reserveCapacity(count)
+        forEach { result.append($0) }
+        return result
+    }
+
+    /// Calls `body` with each open stream, without making an array (the timeout sweep runs
+    /// for every connection several times a second). `body` must not open or close streams.
+    func forEach(_ body: (ServerStream) -> Void) {
         var cursor = head
         while let stream = cursor {
-            result.append(stream)
+            cursor = stream.next
+            body(stream)
+        }
+    }
+
+    /// Whether an open stream satisfies `predicate`.
+    func contains(where predicate: (ServerStream) -> Bool) -> Bool {
+        var cursor = head
+        while let stream = cursor {
+            if predicate(stream) { return true }
             cursor = stream.next
         }
-        return result
+        return false
     }
 
     /// Empties the list without pooling (the connection has gone).

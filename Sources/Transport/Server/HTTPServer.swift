@@ -1,7 +1,6 @@
 import Dispatch
 import CSystem
 import Glibc
-import Synchronization
 import Telemetry
 import Locks
 

@@ -164,7 +164,7 @@ final class ServerConnection: EventLoopSelectable, ServerSessionOwner {
                     finishAfterFlush()
                     return
                 }
-                if count < buffer.count && channel.tls == nil { return }
+                if count < buffer.count && !channel.hasBufferedInput { return }
             case .wouldBlock:
                 return
             case .closed:

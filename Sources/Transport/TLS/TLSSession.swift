@@ -67,6 +67,11 @@ final class TLSSession {
         return result == 1 ? (count, .done) : (0, progress(after: result))
     }
 
+    /// Whether decrypted bytes wait inside OpenSSL that the socket will not signal again.
+    var hasBufferedPlaintext: Bool {
+        SSL_pending(ssl) > 0
+    }
+
     /// Sends close_notify, best effort.
     func shutdown() {
         SSL_shutdown(ssl)
