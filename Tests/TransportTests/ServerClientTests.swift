@@ -120,6 +120,17 @@ import Locks
         #expect(output.stdout.hasSuffix("message 499\n"))
     }
 
+    @Test func streamOverHTTP10IsUnchunkedAndEndsWithTheConnection() throws {
+        let server = try TestServer(router: TestRoutes.router())
+        defer { server.stop() }
+        let output = try Command.run("curl", [
+            "-sS", "--http1.0", "-D", "-", "\(server.baseURL)/stream?count=500",
+        ])
+        #expect(!output.stdout.lowercased().contains("transfer-encoding"))
+        #expect(output.stdout.contains("\r\n\r\nmessage 0\nmessage 1\n"))
+        #expect(output.stdout.hasSuffix("message 499\n"))
+    }
+
     @Test func answersCompletedFromAnotherThread() async throws {
         let server = try TestServer(router: TestRoutes.router())
         defer { server.stop() }

@@ -27,6 +27,8 @@ public final class BodyStream: @unchecked Sendable {
     private let aboveHighWater = Atomic<Bool>(false)
 
     private var chunks: [[UInt8]] = []
+    /// Bytes in `chunks` not yet read. Loop thread only.
+    private var queuedBytes = 0
     private var headIndex = 0
     private var headOffset = 0
     private var finished = false
@@ -71,6 +73,7 @@ public final class BodyStream: @unchecked Sendable {
         loop!.executeOrRun { [self] in
             guard !finished, !closed.load(ordering: .relaxed) else { return }
             chunks.append(bytes)
+            queuedBytes += bytes.count
             sink?.streamHasOutput(streamID: streamID)
         }
         if total > highWaterBytes {
@@ -142,14 +145,40 @@ public final class BodyStream: @unchecked Sendable {
     /// Copies up to `buffer.count` queued bytes into `buffer`. Returns how many, and whether
     /// the body has ended with them.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, endOfBody: Bool) {
+        var copied = 0
+        return drain(upTo: buffer.count) { part in
+            let target = buffer.baseAddress! + copied
+            target.copyMemory(from: part.baseAddress!, byteCount: part.count)
+            copied += part.count
+        }
+    }
+
+    /// Appends up to `maxBytes` queued bytes to `output`. Returns how many, and whether the
+    /// body has ended with them.
+    func read(
+        upTo maxBytes: Int, into output: inout OutputBuffer
+    ) -> (count: Int, endOfBody: Bool) {
+        drain(upTo: maxBytes) { output.append($0) }
+    }
+
+    /// Bytes queued and not yet read.
+    var readableBytes: Int {
+        loop?.assertInEventLoop()
+        return queuedBytes
+    }
+
+    /// Hands up to `maxBytes` queued bytes to `copy`, in order and in pieces, and fires
+    /// `onWritable` when the buffer has drained enough.
+    private func drain(
+        upTo maxBytes: Int, _ copy: (UnsafeRawBufferPointer) -> Void
+    ) -> (count: Int, endOfBody: Bool) {
         loop?.assertInEventLoop()
         var copied = 0
-        while copied < buffer.count, headIndex < chunks.count {
+        while copied < maxBytes, headIndex < chunks.count {
             let chunk = chunks[headIndex]
-            let take = min(chunk.count - headOffset, buffer.count - copied)
+            let take = min(chunk.count - headOffset, maxBytes - copied)
             chunk.withUnsafeBytes { source in
-                let start = source.baseAddress! + headOffset
-                (buffer.baseAddress! + copied).copyMemory(from: start, byteCount: take)
+                copy(UnsafeRawBufferPointer(rebasing: source[headOffset..<headOffset + take]))
             }
             copied += take
             headOffset += take
@@ -166,6 +195,7 @@ public final class BodyStream: @unchecked Sendable {
             headIndex = 0
         }
         if copied > 0 {
+            queuedBytes -= copied
             let remaining = pendingBytes.wrappingSubtract(copied, ordering: .acquiringAndReleasing)
                 .newValue
             if remaining <= highWaterBytes / 4,
@@ -194,6 +224,7 @@ public final class BodyStream: @unchecked Sendable {
         let dropped = chunks[headIndex...].reduce(0) { $0 + $1.count } - headOffset
         pendingBytes.wrappingSubtract(max(0, dropped), ordering: .relaxed)
         chunks.removeAll()
+        queuedBytes = 0
         headIndex = 0
         headOffset = 0
         let handler = closeHandler

@@ -1,7 +1,8 @@
 import Telemetry
 
 /// The server side of one HTTP/1.1 connection: one request at a time, keep-alive, bodies by
-/// Content-Length, streaming responses by chunked encoding. Loop thread only.
+/// Content-Length, streaming responses by chunked encoding (to HTTP/1.0 clients, unchunked
+/// until the connection closes). Loop thread only.
 ///
 /// It exists for probes, scrapers and plain curl; HTTP/2 is the protocol of the network.
 final class HTTP1ServerSession: ServerSession, ResponseSink {
@@ -31,6 +32,7 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
     private var body: [UInt8] = []
     private var outbox: [UInt8] = []
     private var isHeadRequest = false
+    private var requestMinorVersion = 1
     private var headStartedAt: UInt64
     private var dispatchedAt: UInt64 = 0
     private var shuttingDown = false
@@ -73,18 +75,17 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
             buffer.append(outbox)
             outbox.removeAll(keepingCapacity: true)
         }
-        guard case .streaming(let stream, let chunked, let keepAlive) = state else { return }
-        var chunk = [UInt8](repeating: 0, count: max(0, min(64 * 1024, limit - buffer.count)))
-        guard !chunk.isEmpty || stream.hasOutput else { return }
-        let (count, ended) = chunk.withUnsafeMutableBytes { stream.read(into: $0) }
-        if count > 0 {
-            if chunked {
-                buffer.append(String(count, radix: 16) + "\r\n")
-                buffer.append(Array(chunk[0..<count]))
-                buffer.append("\r\n")
-            } else {
-                buffer.append(Array(chunk[0..<count]))
-            }
+        guard case .streaming(let stream, let chunked, let keepAlive) = state,
+            stream.hasOutput
+        else { return }
+        // The stream's bytes go straight into the output, one chunk per flush.
+        let count = min(stream.readableBytes, max(0, limit - buffer.count))
+        if count > 0 && chunked {
+            buffer.append(String(count, radix: 16) + "\r\n")
+        }
+        let (_, ended) = stream.read(upTo: count, into: &buffer)
+        if count > 0 && chunked {
+            buffer.append("\r\n")
         }
         if ended {
             if chunked {
@@ -159,9 +160,11 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
             stream.markClosed()
             return
         }
-        let chunked = true
-        writeHead(status: status, headers: headers, contentLength: nil, keepAlive: keepAlive)
-        state = .streaming(stream, chunked: chunked, keepAlive: keepAlive)
+        // HTTP/1.0 has no chunked encoding: the body then ends when the connection closes.
+        let chunked = requestMinorVersion == 1
+        writeHead(status: status, headers: headers, contentLength: nil,
+                  keepAlive: keepAlive && chunked)
+        state = .streaming(stream, chunked: chunked, keepAlive: keepAlive && chunked)
         owner?.sessionHasOutput()
     }
 
@@ -271,6 +274,7 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
         let keepAlive = head.keepAlive && !shuttingDown
         state = .awaitingResponse(keepAlive: keepAlive)
         isHeadRequest = head.method == "HEAD"
+        requestMinorVersion = head.minorVersion
         dispatchedAt = MonotonicClock.now()
         handlerInFlight = true
         context.metrics.requests.increment()
@@ -308,7 +312,7 @@ final class HTTP1ServerSession: ServerSession, ResponseSink {
         }
         if let contentLength {
             head += "content-length: \(contentLength)\r\n"
-        } else {
+        } else if requestMinorVersion == 1 {
             head += "transfer-encoding: chunked\r\n"
         }
         if !keepAlive {
