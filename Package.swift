@@ -8,6 +8,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "odds-edge", targets: ["odds-edge"]),
+        .executable(name: "odds-origin", targets: ["odds-origin"]),
+        .executable(name: "oddsctl", targets: ["oddsctl"]),
+        .executable(name: "odds-bench", targets: ["odds-bench"]),
     ],
     targets: [
         // Layer 1: C libraries from Debian's -dev packages, found through pkg-config.
@@ -31,6 +34,8 @@ let package = Package(
         // Layer 2: foundations.
         .target(name: "Locks"),
         .target(name: "Telemetry", dependencies: ["Locks"]),
+        .target(name: "JSON"),
+        .target(name: "Store", dependencies: ["CLMDB"]),
         .target(
             name: "Transport",
             dependencies: ["CNghttp2", "COpenSSL", "CSystem", "Locks", "Telemetry"],
@@ -40,17 +45,38 @@ let package = Package(
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]),
 
-        // Layer 4: services.
-        .target(name: "OddsEdge", dependencies: ["Transport", "Telemetry"]),
+        // Layer 3: the odds model, pure values.
+        .target(name: "OddsModel", dependencies: ["JSON"]),
+
+        // Layer 4: services, and what the programs share.
+        .target(name: "Service", dependencies: ["JSON", "Telemetry", "Transport"]),
+        .target(
+            name: "OddsOrigin",
+            dependencies: ["OddsModel", "Store", "Service", "Transport", "Telemetry", "JSON"]),
+        .target(
+            name: "OddsEdge",
+            dependencies: ["OddsModel", "Store", "Service", "Transport", "Telemetry", "JSON"]),
+        .target(
+            name: "OddsControl",
+            dependencies: ["OddsModel", "Service", "Transport", "JSON"]),
+        .target(
+            name: "OddsBench",
+            dependencies: ["OddsModel", "Service", "Transport", "Telemetry", "JSON"]),
 
         // Layer 5: programs.
         .executableTarget(name: "odds-edge", dependencies: ["OddsEdge", "CJemalloc"]),
+        .executableTarget(name: "odds-origin", dependencies: ["OddsOrigin", "CJemalloc"]),
+        .executableTarget(name: "oddsctl", dependencies: ["OddsControl"]),
+        .executableTarget(name: "odds-bench", dependencies: ["OddsBench"]),
 
         // Tests.
         .target(
             name: "TestSupport", dependencies: ["Transport", "Telemetry", "Locks", "CNghttp2"],
             path: "Tests/TestSupport"),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Locks"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "OddsModelTests", dependencies: ["OddsModel", "JSON"]),
         .testTarget(
             name: "TransportTests",
             dependencies: ["Transport", "TestSupport", "Locks", "CNghttp2"]),

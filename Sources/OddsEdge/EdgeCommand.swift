@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Service
 import Telemetry
 import Transport
 
@@ -135,14 +136,5 @@ public enum EdgeCommand {
     private static func fail(_ message: String) -> Never {
         ProgramSupport.writeError("odds-edge: \(message)")
         exit(2)
-    }
-}
-
-/// A command line that cannot be used; the message is for the operator.
-struct UsageError: Error {
-    let message: String
-
-    init(_ message: String) {
-        self.message = message
     }
 }

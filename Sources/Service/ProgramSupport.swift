@@ -30,7 +30,7 @@ public enum ProgramSupport {
     }
 
     /// `host:0` with the port actually bound.
-    static func replacePort(in address: String, with port: Int) -> String {
+    public static func replacePort(in address: String, with port: Int) -> String {
         guard let colon = address.lastIndex(of: ":") else { return address }
         return address[..<colon] + ":\(port)"
     }
@@ -42,4 +42,15 @@ public enum ProgramSupport {
         sigaddset(&set, SIGINT)
         return set
     }
+}
+
+/// A command line or configuration that cannot be used; the message is for the operator.
+public struct UsageError: Error, CustomStringConvertible {
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
 }
