@@ -49,13 +49,17 @@ let package = Package(
         .target(name: "OddsModel", dependencies: ["JSON"]),
 
         // Layer 4: services, and what the programs share.
-        .target(name: "Service", dependencies: ["JSON", "Telemetry", "Transport"]),
+        .target(name: "Service", dependencies: ["JSON", "Locks", "Telemetry", "Transport"]),
         .target(
             name: "OddsOrigin",
-            dependencies: ["OddsModel", "Store", "Service", "Transport", "Telemetry", "JSON"]),
+            dependencies: [
+                "OddsModel", "Store", "Service", "Transport", "Telemetry", "JSON", "Locks",
+            ]),
         .target(
             name: "OddsEdge",
-            dependencies: ["OddsModel", "Store", "Service", "Transport", "Telemetry", "JSON"]),
+            dependencies: [
+                "OddsModel", "Store", "Service", "Transport", "Telemetry", "JSON", "Locks",
+            ]),
         .target(
             name: "OddsControl",
             dependencies: ["OddsModel", "Service", "Transport", "JSON"]),

@@ -8,6 +8,7 @@ import Transport
 /// start-up error (one line on stderr naming what is wrong).
 public enum EdgeCommand {
     struct Options {
+        var config: String?
         var demo = false
         var listen: [String] = []
         var tlsCertificate: String?
@@ -19,7 +20,8 @@ public enum EdgeCommand {
     }
 
     static let usage = """
-        usage: odds-edge --demo --listen HOST:PORT [--listen HOST:PORT ...]
+        usage: odds-edge --config FILE
+               odds-edge --demo --listen HOST:PORT [--listen HOST:PORT ...]
                          [--tls-cert FILE --tls-key FILE] [--threads N]
                          [--demo-markets N] [--shutdown-grace-ms MS] [--log-level LEVEL]
         """
@@ -30,7 +32,15 @@ public enum EdgeCommand {
         ProgramSupport.blockTerminationSignals()
         let running: RunningEdge
         do {
-            running = try start(try parse(arguments), allocator: allocator)
+            let options = try parse(arguments)
+            if let config = options.config {
+                let service = try EdgeService(
+                    configuration: try EdgeConfiguration.load(path: config), allocator: allocator)
+                ProgramSupport.waitForTermination(logger: service.logger) {
+                    service.stop()
+                }
+            }
+            running = try start(options, allocator: allocator)
         } catch let error as UsageError {
             fail(error.message)
         } catch {
@@ -88,6 +98,7 @@ public enum EdgeCommand {
         }
         while let argument = remaining.popFirst() {
             switch argument {
+            case "--config": options.config = try value(argument)
             case "--demo": options.demo = true
             case "--listen": options.listen.append(try value(argument))
             case "--tls-cert": options.tlsCertificate = try value(argument)
@@ -123,8 +134,14 @@ public enum EdgeCommand {
                 throw UsageError("unknown argument \(argument)\n\(usage)")
             }
         }
+        if options.config != nil {
+            guard !options.demo, options.listen.isEmpty else {
+                throw UsageError("--config goes alone: listeners come from the file\n\(usage)")
+            }
+            return options
+        }
         guard options.demo else {
-            throw UsageError("only --demo mode exists so far\n\(usage)")
+            throw UsageError("--config FILE or --demo is required\n\(usage)")
         }
         guard !options.listen.isEmpty else { throw UsageError("--listen is required\n\(usage)") }
         if (options.tlsCertificate == nil) != (options.tlsKey == nil) {

@@ -1,1 +1,6 @@
+import CJemalloc
 import OddsOrigin
+
+OriginCommand.main(
+    arguments: Array(CommandLine.arguments.dropFirst()),
+    allocator: "jemalloc " + String(cString: oddsnet_allocator_version()))

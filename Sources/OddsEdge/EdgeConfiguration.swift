@@ -1,0 +1,77 @@
+import JSON
+import OddsModel
+import Service
+import Telemetry
+import Transport
+
+/// `odds-edge`'s configuration file. Every key, its unit and its default are in the README.
+struct EdgeConfiguration: Sendable {
+    var edgeID: String
+    var listen = "127.0.0.1:8080"
+    var tls: TLSServerConfiguration?
+    var dataDirectory: String
+    /// Where the feed comes from.
+    var upstreamAddress: String
+    var upstreamToken: String
+    var upstreamTLS: TLSClientConfiguration?
+    /// The address other systems reach this edge at, as `oddsctl edges` shows it.
+    var advertisedAddress: String
+    var threads: Int?
+    var logLevel = LogLevel.info
+    var staleAfterMilliseconds = 3000
+    var integrityCheckIntervalSeconds = 60
+    var adminToken: String?
+    var cacheMaxAgeSeconds = 1
+    var storeSyncIntervalMilliseconds = 1000
+    var storeMaxMapBytes = 64 << 30
+    var shutdownGraceMilliseconds = 5000
+
+    static func load(path: String) throws(UsageError) -> EdgeConfiguration {
+        var file = try ConfigurationFile(path: path)
+        let base = file
+        return try file.read { reader throws -> EdgeConfiguration in
+            let edgeID = try reader.string("edgeID")
+            guard Identifier.isValid(edgeID) else {
+                throw JSONFieldError(
+                    path: "edgeID", message: "1 to 64 characters from A-Z a-z 0-9 . _ -")
+            }
+            let listen = try ConfigurationFile.address(&reader, "listen", default: "127.0.0.1:8080")
+            let tls = try base.tlsServer(&reader, "tls")
+            let dataDirectory = base.resolve(try reader.string("dataDirectory"))
+            var origin = try reader.object("origin")
+            let address = try ConfigurationFile.address(&origin, "address", default: "")
+            let token = try origin.string("token")
+            let upstreamTLS = try base.tlsClient(&origin, "tls")
+            try origin.finish()
+            var configuration = EdgeConfiguration(
+                edgeID: edgeID, listen: listen, tls: tls, dataDirectory: dataDirectory,
+                upstreamAddress: address, upstreamToken: token, upstreamTLS: upstreamTLS,
+                advertisedAddress: try reader.string("advertisedAddress", default: listen))
+            configuration.threads = try reader.optionalInt("threads", range: 1...256).map {
+                Int($0)
+            }
+            let level = try reader.string("logLevel", default: "info")
+            guard let logLevel = LogLevel(name: level) else {
+                throw JSONFieldError(path: "logLevel", message: "unknown level \(level)")
+            }
+            configuration.logLevel = logLevel
+            configuration.staleAfterMilliseconds = Int(try reader.int(
+                "staleAfterMs", default: 3000, range: 100...3_600_000))
+            configuration.integrityCheckIntervalSeconds = Int(try reader.int(
+                "integrityCheckIntervalSeconds", default: 60, range: 0...86_400))
+            configuration.adminToken = try reader.optionalString("adminToken")
+            if let admin = configuration.adminToken, admin.utf8.count < 16 {
+                throw JSONFieldError(path: "adminToken", message: "at least 16 characters")
+            }
+            configuration.cacheMaxAgeSeconds = Int(try reader.int(
+                "cacheMaxAgeSeconds", default: 1, range: 0...3600))
+            configuration.storeSyncIntervalMilliseconds = Int(try reader.int(
+                "storeSyncIntervalMs", default: 1000, range: 0...60_000))
+            configuration.storeMaxMapBytes = Int(try reader.int(
+                "storeMaxMapBytes", default: 64 << 30, range: (16 << 20)...(1 << 44)))
+            configuration.shutdownGraceMilliseconds = Int(try reader.int(
+                "shutdownGraceMs", default: 5000, range: 0...600_000))
+            return configuration
+        }
+    }
+}

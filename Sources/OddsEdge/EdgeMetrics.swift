@@ -1,0 +1,83 @@
+import Locks
+import Telemetry
+
+/// The edge's counters and latencies, next to the transport's, at `/metrics`.
+struct EdgeMetrics: Sendable {
+    let registry: MetricsRegistry
+    let changesApplied: Counter
+    let applyLatency: Histogram
+    let propagation: Histogram
+    let applyFailures: Counter
+    let appliedSequence: Gauge
+    let lagChanges: Gauge
+    let lagMilliseconds: Gauge
+    let connected: Gauge
+    let reconnects: Counter
+    let resyncs: Counter
+    let snapshotsApplied: Counter
+    let integrityChecks: Counter
+    let integrityRepairs: Counter
+    let storeBytes: Gauge
+    let requests: RouteCounters
+
+    init(registry: MetricsRegistry) {
+        self.registry = registry
+        changesApplied = registry.counter(
+            "edge_changes_applied_total", help: "Changes applied to the store.")
+        applyLatency = registry.histogram(
+            "edge_apply_seconds", help: "Time to apply and commit one group of feed batches.")
+        propagation = registry.histogram(
+            "edge_propagation_seconds",
+            help: "From the origin's commit of a change to its commit here (wall clocks).")
+        applyFailures = registry.counter(
+            "edge_apply_failures_total", help: "Feed batches the store refused.")
+        appliedSequence = registry.gauge(
+            "edge_applied_sequence", help: "The last sequence number applied.")
+        lagChanges = registry.gauge(
+            "edge_feed_lag_changes", help: "Changes the origin has published and this edge "
+                + "has not applied yet.")
+        lagMilliseconds = registry.gauge(
+            "edge_feed_lag_milliseconds",
+            help: "How long ago the oldest change not yet applied was published; 0 when "
+                + "caught up.")
+        connected = registry.gauge(
+            "edge_feed_connected", help: "1 while the feed stream from upstream is open.")
+        reconnects = registry.counter(
+            "edge_feed_reconnects_total", help: "Feed streams dialled after the first.")
+        resyncs = registry.counter(
+            "edge_feed_resyncs_total",
+            help: "Feed streams abandoned because a frame could not be applied in order.")
+        snapshotsApplied = registry.counter(
+            "edge_feed_snapshots_total", help: "Snapshots applied.")
+        integrityChecks = registry.counter(
+            "edge_integrity_checks_total", help: "Comparisons with the origin's digest.")
+        integrityRepairs = registry.counter(
+            "edge_integrity_repairs_total", help: "Markets repaired from the origin.")
+        storeBytes = registry.gauge(
+            "edge_store_bytes", help: "Bytes of the LMDB map in use.")
+        requests = RouteCounters(registry: registry)
+    }
+}
+
+/// `edge_requests_total{route,status}`, with the counters found once and kept.
+final class RouteCounters: Sendable {
+    private let registry: MetricsRegistry
+    private let counters = Lock<[String: Counter]>([:])
+
+    init(registry: MetricsRegistry) {
+        self.registry = registry
+    }
+
+    func record(route: String, status: Int) {
+        let key = "\(route) \(status)"
+        let counter = counters.withLock { counters -> Counter in
+            if let counter = counters[key] { return counter }
+            let counter = registry.counter(
+                "edge_requests_total", help: "Client requests by route and status.",
+                labels: ["route": route, "status": String(status)])
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+}

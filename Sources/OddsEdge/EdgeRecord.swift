@@ -1,0 +1,61 @@
+import OddsModel
+
+/// How the edge keeps an event or a market in LMDB: a fixed header (version, publish time,
+/// length of the binary encoding), the binary encoding (what digests hash and what the edge
+/// serves to lower tiers), then the client JSON, ready to send as it is.
+///
+/// `[u64 version][i64 published µs][u32 wire length][wire bytes][JSON bytes]`, little-endian.
+enum EdgeRecord {
+    static let headerBytes = 20
+
+    struct Header {
+        var version: UInt64
+        var publishedAtMicros: Int64
+        var wireLength: Int
+    }
+
+    static func encode(version: UInt64, publishedAtMicros: Int64, wire: [UInt8], json: [UInt8])
+        -> [UInt8]
+    {
+        var writer = WireWriter(capacity: headerBytes + wire.count + json.count)
+        writer.uint64(version)
+        writer.int64(publishedAtMicros)
+        writer.uint32(UInt32(wire.count))
+        writer.append(wire)
+        writer.append(json)
+        return writer.bytes
+    }
+
+    static func encode(_ market: Market, publishedAtMicros: Int64) -> [UInt8] {
+        encode(
+            version: market.version, publishedAtMicros: publishedAtMicros,
+            wire: market.wireBytes, json: market.jsonBytes)
+    }
+
+    static func encode(_ event: Event, publishedAtMicros: Int64) -> [UInt8] {
+        encode(
+            version: event.version, publishedAtMicros: publishedAtMicros,
+            wire: event.wireBytes, json: event.jsonBytes)
+    }
+
+    /// The header of a stored record; nil when the record is too short to be one.
+    static func header(_ record: UnsafeRawBufferPointer) -> Header? {
+        guard record.count >= headerBytes else { return nil }
+        let wireLength = Int(UInt32(littleEndian: record.loadUnaligned(
+            fromByteOffset: 16, as: UInt32.self)))
+        guard wireLength <= record.count - headerBytes else { return nil }
+        return Header(
+            version: UInt64(littleEndian: record.loadUnaligned(as: UInt64.self)),
+            publishedAtMicros: Int64(littleEndian: record.loadUnaligned(
+                fromByteOffset: 8, as: Int64.self)),
+            wireLength: wireLength)
+    }
+
+    static func wire(_ record: UnsafeRawBufferPointer, _ header: Header) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: record[headerBytes..<(headerBytes + header.wireLength)])
+    }
+
+    static func json(_ record: UnsafeRawBufferPointer, _ header: Header) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: record[(headerBytes + header.wireLength)...])
+    }
+}

@@ -1,0 +1,317 @@
+import JSON
+import OddsModel
+import Service
+import Store
+import Telemetry
+import Transport
+
+/// The client API of an edge: markets and events read straight from LMDB, with `ETag`,
+/// `304` on `If-None-Match`, `Cache-Control`, the origin's publish time and the data's age;
+/// probes and metrics.
+struct EdgeRoutes: Sendable {
+    let store: EdgeStore
+    let state: EdgeState
+    let metrics: EdgeMetrics
+    let staleAfterMicros: Int64
+    let cacheControl: String
+
+    func router(integrity: (@Sendable () async -> IntegrityReport?)?, adminToken: BearerToken?)
+        -> Router
+    {
+        var router = Router()
+        let routes = self
+        router.add(.get, "/v1/markets/:id") { request, responder in
+            responder.respond(routes.record(
+                table: routes.store.markets, id: request.parameter("id") ?? "",
+                request: request, route: "market", what: "market"))
+        }
+        router.add(.get, "/v1/markets") { request, responder in
+            responder.respond(routes.marketList(request))
+        }
+        router.add(.get, "/v1/events/:id") { request, responder in
+            responder.respond(routes.event(id: request.parameter("id") ?? "", request))
+        }
+        router.add(.get, "/v1/events") { request, responder in
+            responder.respond(routes.eventList(request))
+        }
+        router.add(.get, "/healthz") { _, responder in
+            responder.respond(HTTPResponse(status: 200, contentType: "text/plain", text: "ok\n"))
+        }
+        router.add(.get, "/readyz") { _, responder in
+            responder.respond(routes.readiness())
+        }
+        router.add(.get, "/metrics") { _, responder in
+            routes.metrics.storeBytes.set((try? routes.store.environment.statistics.usedBytes) ?? 0)
+            responder.respond(HTTPResponse(
+                status: 200, contentType: MetricsRegistry.contentType,
+                text: routes.metrics.registry.render()))
+        }
+        if let integrity, let adminToken {
+            router.add(.post, "/v1/admin/integrity-check") { request, responder in
+                guard adminToken.admits(request.headers) else {
+                    responder.respond(BearerToken.refusal)
+                    return
+                }
+                Task {
+                    guard let report = await integrity() else {
+                        responder.respond(.problem(
+                            status: 503, title: "Unavailable",
+                            detail: "the origin could not be asked, or the edge is resynchronising"))
+                        return
+                    }
+                    responder.respond(.json { writer in
+                        writer.beginObject()
+                        writer.key("digest")
+                        writer.string(report.outcome.name)
+                        writer.key("marketsRepaired")
+                        writer.int(Int64(report.marketsRepaired))
+                        writer.endObject()
+                    })
+                }
+            }
+        }
+        return router
+    }
+
+    // MARK: Reads
+
+    /// One stored record (a market, or an event without its markets) as JSON.
+    private func record(
+        table: StoreTable, id: Substring, request: HTTPRequest, route: String, what: String
+    ) -> HTTPResponse {
+        let now = WallClock.micros()
+        let edge = state.snapshot
+        let ifNoneMatch = request.headers["if-none-match"]
+        let key = Array(id.utf8)
+        let found: (HTTPResponse)??
+        do {
+            found = try store.environment.read { txn in
+                try txn.withValue(table, key) { record -> HTTPResponse? in
+                    guard let header = EdgeRecord.header(record) else { return nil }
+                    let etag = Self.etag(epoch: edge.applied.epoch, version: header.version)
+                    var headers = freshness(
+                        edge: edge, now: now, publishedAtMicros: header.publishedAtMicros)
+                    headers.add("etag", etag)
+                    if let ifNoneMatch, Self.matches(ifNoneMatch, etag) {
+                        return HTTPResponse(status: 304, headers: headers)
+                    }
+                    headers.add("content-type", "application/json")
+                    return HTTPResponse(
+                        status: 200, headers: headers,
+                        body: Array(EdgeRecord.json(record, header)))
+                }
+            }
+        } catch {
+            return answer(route, .problem(
+                status: 500, title: "Store error", detail: "\(error)"))
+        }
+        guard let response = found ?? nil else {
+            return answer(route, .problem(
+                status: 404, title: "Not found", detail: "no \(what) \(id.prefix(80))"))
+        }
+        return answer(route, response)
+    }
+
+    private func event(id: Substring, _ request: HTTPRequest) -> HTTPResponse {
+        let now = WallClock.micros()
+        let edge = state.snapshot
+        let eventKey = Array(id.utf8)
+        var body: [UInt8]?
+        var newest: UInt64 = 0
+        var published: Int64 = 0
+        do {
+            try store.environment.read { txn in
+                guard let stored = try txn.withValue(store.events, eventKey, { record in
+                    EdgeRecord.header(record).flatMap { header in
+                        (try? Event(wireBytes: EdgeRecord.wire(record, header)))
+                            .map { ($0, header) }
+                    }
+                }), let (event, header) = stored else { return }
+                newest = header.version
+                published = header.publishedAtMicros
+                var markets: [[UInt8]] = []
+                let prefix = eventKey + [0]
+                try txn.forEach(store.eventMarkets, from: prefix) { key, _ in
+                    guard key.starts(with: prefix) else { return false }
+                    let marketKey = Array(key[prefix.count...])
+                    try txn.withValue(store.markets, marketKey) { record in
+                        guard let header = EdgeRecord.header(record) else { return }
+                        newest = max(newest, header.version)
+                        published = max(published, header.publishedAtMicros)
+                        markets.append(Array(EdgeRecord.json(record, header)))
+                    }
+                    return true
+                }
+                var writer = JSONWriter(capacity: 512 + markets.count * 700)
+                event.writeJSON(to: &writer, markets: markets)
+                body = writer.bytes
+            }
+        } catch {
+            return answer("event", .problem(status: 500, title: "Store error", detail: "\(error)"))
+        }
+        guard let body else {
+            return answer("event", .problem(
+                status: 404, title: "Not found", detail: "no event \(id.prefix(80))"))
+        }
+        let etag = Self.etag(epoch: edge.applied.epoch, version: newest)
+        var headers = freshness(edge: edge, now: now, publishedAtMicros: published)
+        headers.add("etag", etag)
+        if let ifNoneMatch = request.headers["if-none-match"], Self.matches(ifNoneMatch, etag) {
+            return answer("event", HTTPResponse(status: 304, headers: headers))
+        }
+        headers.add("content-type", "application/json")
+        return answer("event", HTTPResponse(status: 200, headers: headers, body: body))
+    }
+
+    /// `GET /v1/markets?event=ID&status=open&inPlay=true&type=match_odds`
+    private func marketList(_ request: HTTPRequest) -> HTTPResponse {
+        let event = request.queryParameter("event")
+        let status = request.queryParameter("status")
+        let type = request.queryParameter("type")
+        let inPlay: Bool?
+        switch request.queryParameter("inPlay") {
+        case nil: inPlay = nil
+        case "true": inPlay = true
+        case "false": inPlay = false
+        case let other?:
+            return answer("markets", .problem(
+                status: 400, title: "Invalid request",
+                detail: "inPlay: true or false, not \(other.prefix(40))"))
+        }
+        if let status, Market.Status(rawValue: status) == nil {
+            return answer("markets", .problem(
+                status: 400, title: "Invalid request", detail: "status: unknown \(status.prefix(40))"))
+        }
+        return list("markets", request, table: store.markets) { wire in
+            guard let market = try? Market(wireBytes: wire) else { return false }
+            return (event == nil || market.eventID == event)
+                && (status == nil || market.status.rawValue == status)
+                && (type == nil || market.type == type)
+                && (inPlay == nil || market.inPlay == inPlay)
+        }
+    }
+
+    /// `GET /v1/events?sport=football&status=in_play&inPlay=true&competition=...`
+    private func eventList(_ request: HTTPRequest) -> HTTPResponse {
+        let sport = request.queryParameter("sport")
+        let competition = request.queryParameter("competition")
+        var status = request.queryParameter("status")
+        switch request.queryParameter("inPlay") {
+        case nil: break
+        case "true": status = Event.Status.inPlay.rawValue
+        case "false" where status == nil: status = Event.Status.scheduled.rawValue
+        case "false": break
+        case let other?:
+            return answer("events", .problem(
+                status: 400, title: "Invalid request",
+                detail: "inPlay: true or false, not \(other.prefix(40))"))
+        }
+        if let status, Event.Status(rawValue: status) == nil {
+            return answer("events", .problem(
+                status: 400, title: "Invalid request", detail: "status: unknown \(status.prefix(40))"))
+        }
+        return list("events", request, table: store.events) { wire in
+            guard let event = try? Event(wireBytes: wire) else { return false }
+            return (sport == nil || event.sport == sport)
+                && (competition == nil || event.competition == competition)
+                && (status == nil || event.status.rawValue == status)
+        }
+    }
+
+    /// A JSON array of the records of `table` that `include` accepts, in id order. Its ETag
+    /// is the store's position: any change anywhere gives a new one.
+    private func list(
+        _ route: String, _ request: HTTPRequest, table: StoreTable,
+        include: (UnsafeRawBufferPointer) -> Bool
+    ) -> HTTPResponse {
+        let now = WallClock.micros()
+        let edge = state.snapshot
+        let etag = "W/" + Self.etag(epoch: edge.applied.epoch, version: edge.applied.sequence)
+        var headers = freshness(
+            edge: edge, now: now, publishedAtMicros: edge.appliedPublishedAtMicros)
+        headers.add("etag", etag)
+        if let ifNoneMatch = request.headers["if-none-match"], Self.matches(ifNoneMatch, etag) {
+            return answer(route, HTTPResponse(status: 304, headers: headers))
+        }
+        var writer = JSONWriter(capacity: 64 * 1024)
+        writer.beginArray()
+        do {
+            try store.environment.read { txn in
+                try txn.forEach(table) { _, record in
+                    guard let header = EdgeRecord.header(record),
+                        include(EdgeRecord.wire(record, header))
+                    else { return true }
+                    writer.raw(Array(EdgeRecord.json(record, header)))
+                    return true
+                }
+            }
+        } catch {
+            return answer(route, .problem(status: 500, title: "Store error", detail: "\(error)"))
+        }
+        writer.endArray()
+        headers.add("content-type", "application/json")
+        return answer(route, HTTPResponse(status: 200, headers: headers, body: writer.bytes))
+    }
+
+    // MARK: Probes
+
+    private func readiness() -> HTTPResponse {
+        let edge = state.snapshot
+        let ready = edge.ready
+        return .json(status: ready ? 200 : 503) { writer in
+            writer.beginObject()
+            writer.key("ready")
+            writer.bool(ready)
+            writer.key("connected")
+            writer.bool(edge.connected)
+            writer.key("epoch")
+            writer.string(FeedPosition.hex(edge.applied.epoch))
+            writer.key("appliedSequence")
+            writer.uint(edge.applied.sequence)
+            writer.key("originSequence")
+            writer.uint(edge.originHead.sequence)
+            writer.endObject()
+        }
+    }
+
+    // MARK: Helpers
+
+    /// `Cache-Control`, the publish time, the data's age, and `x-odds-stale` when the origin
+    /// has not been heard from within the configured time.
+    private func freshness(edge: EdgeState.Snapshot, now: Int64, publishedAtMicros: Int64)
+        -> HTTPHeaders
+    {
+        var headers = HTTPHeaders()
+        let ageMicros = edge.lastHeardMicros == 0 ? now - publishedAtMicros
+            : max(0, now - edge.lastHeardMicros)
+        headers.add("cache-control", cacheControl)
+        headers.add("x-odds-published-at", Timestamp.iso8601(
+            milliseconds: publishedAtMicros / 1000))
+        headers.add("age", String(max(0, ageMicros) / 1_000_000))
+        headers.add("x-odds-data-age-ms", String(max(0, ageMicros) / 1000))
+        if ageMicros > staleAfterMicros || edge.lastHeardMicros == 0 {
+            headers.add("x-odds-stale", "true")
+        }
+        return headers
+    }
+
+    private func answer(_ route: String, _ response: HTTPResponse) -> HTTPResponse {
+        metrics.requests.record(route: route, status: response.status)
+        return response
+    }
+
+    static func etag(epoch: UInt64, version: UInt64) -> String {
+        "\"\(String(epoch >> 32, radix: 16))-\(version)\""
+    }
+
+    /// `If-None-Match` holds `*`, the tag, or a list with it (weak comparison).
+    static func matches(_ header: String, _ etag: String) -> Bool {
+        if header == etag || header == "*" { return true }
+        let bare = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag
+        return header.split(separator: ",").contains { candidate in
+            var tag = candidate.trimmingCharacters(in: .whitespaces)
+            if tag.hasPrefix("W/") { tag = String(tag.dropFirst(2)) }
+            return tag == bare
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import OddsModel
+import Service
+import Store
+import Telemetry
+import Transport
+
+/// A running edge: the store, the feed client and its applier, the integrity checker and the
+/// client API server, wired together.
+final class EdgeService: Sendable {
+    let logger: Logger
+    let server: HTTPServer
+    private let applier: FeedApplier
+    private let feed: FeedClient
+    private let client: HTTP2Client
+    private let clientLoop: EventLoop
+    private let checker: IntegrityChecker
+
+    init(configuration: EdgeConfiguration, allocator: String) throws {
+        let logger = Logger(
+            label: "odds-edge", level: configuration.logLevel,
+            metadata: ["edge.id": .string(configuration.edgeID)])
+        self.logger = logger
+        let registry = MetricsRegistry()
+        let metrics = EdgeMetrics(registry: registry)
+        let state = EdgeState()
+
+        var storeConfiguration = StoreConfiguration()
+        storeConfiguration.maxMapBytes = configuration.storeMaxMapBytes
+        // A process crash loses nothing without fsync (the page cache has it); a power loss
+        // may lose the last interval, which the feed then resends from the cursor.
+        storeConfiguration.durability = configuration.storeSyncIntervalMilliseconds == 0
+            ? .full : .noSync
+        let store: EdgeStore
+        do {
+            store = try EdgeStore(
+                directory: configuration.dataDirectory, configuration: storeConfiguration)
+        } catch {
+            throw UsageError("dataDirectory \(configuration.dataDirectory): \(error)")
+        }
+        if store.environment.staleReadersCleared > 0 {
+            logger.warning("store.stale_readers_cleared", [
+                "count": .int(Int64(store.environment.staleReadersCleared)),
+            ])
+        }
+
+        clientLoop = try EventLoop(name: "upstream")
+        client = try HTTP2Client(
+            configuration: HTTP2ClientConfiguration(
+                address: configuration.upstreamAddress, tls: configuration.upstreamTLS,
+                connectTimeout: .seconds(2),
+                backoff: Backoff(initial: .milliseconds(100), maximum: .seconds(5))),
+            loop: clientLoop)
+        let feedBox = FeedBox()
+        applier = FeedApplier(
+            store: store, state: state, metrics: metrics, logger: logger,
+            syncIntervalMilliseconds: max(1, configuration.storeSyncIntervalMilliseconds),
+            onResync: { session, _ in feedBox.feed?.resynchronise(session: session) })
+        feed = FeedClient(
+            settings: FeedClient.Settings(
+                edgeID: configuration.edgeID, advertisedAddress: configuration.advertisedAddress,
+                token: configuration.upstreamToken),
+            client: client, applier: applier, state: state, metrics: metrics, logger: logger)
+        feedBox.feed = feed
+        checker = IntegrityChecker(
+            client: client, token: configuration.upstreamToken, store: store, applier: applier,
+            state: state, metrics: metrics, logger: logger)
+
+        let routes = EdgeRoutes(
+            store: store, state: state, metrics: metrics,
+            staleAfterMicros: Int64(configuration.staleAfterMilliseconds) * 1000,
+            cacheControl: "public, max-age=\(configuration.cacheMaxAgeSeconds)")
+        let checker = self.checker
+        let router = routes.router(
+            integrity: { await checker.check() },
+            adminToken: configuration.adminToken.map(BearerToken.init))
+        server = try HTTPServer(
+            configuration: HTTPServerConfiguration(
+                listeners: [ListenerConfiguration(
+                    address: configuration.listen, tls: configuration.tls)],
+                threads: configuration.threads,
+                shutdownGrace: .milliseconds(configuration.shutdownGraceMilliseconds)),
+            router: router, logger: logger, metrics: registry)
+        do {
+            try server.start()
+        } catch {
+            throw UsageError("cannot listen on \(configuration.listen): \(error)")
+        }
+        applier.start()
+        feed.start()
+        scheduleIntegrityChecks(every: configuration.integrityCheckIntervalSeconds)
+
+        let cursor = state.snapshot.applied
+        logger.info("edge.started", [
+            "listen": .string(ProgramSupport.replacePort(
+                in: configuration.listen, with: server.boundPorts[0])),
+            "tls": .bool(configuration.tls != nil),
+            "upstream": .string(configuration.upstreamAddress),
+            "data": .string(configuration.dataDirectory),
+            "cursor": .string("\(cursor)"),
+            "threads": .int(Int64(server.eventLoops.loops.count)),
+            "allocator": .string(allocator),
+        ])
+    }
+
+    private func scheduleIntegrityChecks(every seconds: Int) {
+        guard seconds > 0 else { return }
+        let checker = self.checker
+        let loop = clientLoop
+        @Sendable func next() {
+            loop.execute {
+                _ = loop.scheduleTimer(after: .seconds(seconds)) {
+                    Task {
+                        _ = await checker.check()
+                        next()
+                    }
+                }
+            }
+        }
+        next()
+    }
+
+    /// Stops taking requests (in-flight ones finish within the grace), the feed, and the
+    /// applier, which syncs the store last.
+    func stop() {
+        server.shutdown()
+        feed.stop()
+        client.close()
+        applier.stop()
+        clientLoop.shutdown()
+    }
+}
+
+/// Breaks the cycle between the applier (which asks for resynchronisations) and the feed
+/// client (which feeds the applier).
+final class FeedBox: @unchecked Sendable {
+    // @unchecked: set once during start-up, before any frame flows; read-only after.
+    var feed: FeedClient?
+}

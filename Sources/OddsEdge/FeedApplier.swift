@@ -1,0 +1,415 @@
+import Dispatch
+import Foundation
+import Locks
+import Service
+import OddsModel
+import Store
+import Telemetry
+import Transport
+
+/// The edge's one writer: a thread that applies feed frames to the store in sequence order,
+/// each group of batches in one LMDB transaction together with the cursor, then
+/// acknowledges the new position to the origin.
+///
+/// A batch that does not follow the cursor exactly (another epoch, a gap, a repeat) is never
+/// applied: the applier reports a resynchronisation, the feed client drops the stream and
+/// dials again from the stored cursor, and the origin answers from its log or with a
+/// snapshot.
+final class FeedApplier: Sendable {
+    enum Job: Sendable {
+        /// A frame from feed session `session`.
+        case frame(session: UInt64, FeedFrame)
+        /// Markets fetched from the origin to repair ones that differ.
+        /// Ids in `delete` are markets the origin does not have.
+        case repair([Market], delete: [String], reply: @Sendable (Int) -> Void)
+        /// Sends an acknowledgement now (after an integrity check, say).
+        case acknowledge
+        case stop
+    }
+
+    private let queue = JobQueue<Job>()
+    private let stopped = DispatchSemaphore(value: 0)
+    private let worker: UncheckedApplier
+
+    init(
+        store: EdgeStore, state: EdgeState, metrics: EdgeMetrics, logger: Logger,
+        syncIntervalMilliseconds: Int, onResync: @escaping @Sendable (UInt64, String) -> Void
+    ) {
+        worker = UncheckedApplier(ApplierWorker(
+            store: store, state: state, metrics: metrics, logger: logger,
+            syncIntervalMilliseconds: syncIntervalMilliseconds, onResync: onResync))
+    }
+
+    func start() {
+        let worker = self.worker
+        let queue = self.queue
+        let stopped = self.stopped
+        let thread = Thread {
+            worker.value.run(queue)
+            stopped.signal()
+        }
+        thread.name = "feed-applier"
+        thread.start()
+    }
+
+    /// Queues a job. Any thread.
+    func submit(_ job: Job) {
+        queue.push(job)
+    }
+
+    /// Sets where acknowledgements go for feed session `session`. Any thread.
+    func acknowledge(to stream: BodyStream?, session: UInt64) {
+        worker.value.setAcknowledgementStream(stream, session: session)
+    }
+
+    func stop() {
+        queue.push(.stop)
+        stopped.wait()
+    }
+}
+
+final class UncheckedApplier: @unchecked Sendable {
+    // @unchecked: the worker's state is used on the applier thread only, except the
+    // acknowledgement target, which has its own lock.
+    let value: ApplierWorker
+
+    init(_ value: ApplierWorker) {
+        self.value = value
+    }
+}
+
+final class ApplierWorker {
+    private let store: EdgeStore
+    private let state: EdgeState
+    private let metrics: EdgeMetrics
+    private let logger: Logger
+    private let syncInterval: UInt64
+    private let onResync: @Sendable (UInt64, String) -> Void
+
+    private var position: FeedPosition
+    private var publishedAtMicros: Int64
+    /// Frames of sessions at or below this are stale (their stream was abandoned).
+    private var abandonedSession: UInt64 = 0
+    private var snapshot: (position: FeedPosition, events: [Event], markets: [Market])?
+    private var lastSync = DispatchTime.now()
+    private var dirtySinceSync = false
+    private let acknowledgement = LockedAcknowledgement()
+
+    init(
+        store: EdgeStore, state: EdgeState, metrics: EdgeMetrics, logger: Logger,
+        syncIntervalMilliseconds: Int, onResync: @escaping @Sendable (UInt64, String) -> Void
+    ) {
+        self.store = store
+        self.state = state
+        self.metrics = metrics
+        self.logger = logger
+        syncInterval = UInt64(syncIntervalMilliseconds) * 1_000_000
+        self.onResync = onResync
+        let cursor = (try? store.cursor()) ?? (.empty, 0)
+        position = cursor.position
+        publishedAtMicros = cursor.publishedAtMicros
+        state.update {
+            $0.applied = cursor.position
+            $0.appliedPublishedAtMicros = cursor.publishedAtMicros
+        }
+        metrics.appliedSequence.set(Int(clamping: position.sequence))
+    }
+
+    func setAcknowledgementStream(_ stream: BodyStream?, session: UInt64) {
+        acknowledgement.set(stream, session: session)
+    }
+
+    func run(_ queue: JobQueue<FeedApplier.Job>) {
+        while true {
+            let jobs = queue.takeAll(waitingUntil: .now() + .milliseconds(100))
+            var batches: [(UInt64, [Change])] = []
+            for job in jobs {
+                switch job {
+                case .stop:
+                    flush(&batches)
+                    syncIfDue(force: true)
+                    return
+                case .frame(let session, let frame):
+                    guard session > abandonedSession else { continue }
+                    handle(frame, session: session, batches: &batches)
+                case .repair(let markets, let delete, let reply):
+                    flush(&batches)
+                    reply(repair(markets, delete: delete))
+                case .acknowledge:
+                    flush(&batches)
+                    sendAcknowledgement()
+                }
+            }
+            flush(&batches)
+            syncIfDue(force: false)
+        }
+    }
+
+    private func handle(
+        _ frame: FeedFrame, session: UInt64, batches: inout [(UInt64, [Change])]
+    ) {
+        let now = WallClock.micros()
+        state.update { $0.lastHeardMicros = now }
+        switch frame {
+        case .batch(let epoch, let changes):
+            guard snapshot == nil else {
+                return resync(session, "a batch arrived inside a snapshot")
+            }
+            let expected = (batches.last?.1.last?.sequence ?? position.sequence) + 1
+            guard epoch == position.epoch else {
+                return resync(session, "batch of epoch \(FeedPosition.hex(epoch)), store has "
+                    + FeedPosition.hex(position.epoch))
+            }
+            guard let first = changes.first, first.sequence == expected,
+                zip(changes, changes.dropFirst()).allSatisfy({ $0.sequence + 1 == $1.sequence })
+            else {
+                return resync(session, "batch does not follow sequence \(expected - 1)")
+            }
+            batches.append((session, changes))
+            if let last = changes.last {
+                state.update {
+                    if last.sequence > $0.originHead.sequence || $0.originHead.epoch != epoch {
+                        $0.originHead = FeedPosition(epoch: epoch, sequence: last.sequence)
+                    }
+                }
+            }
+        case .heartbeat(let head, _):
+            flush(&batches)
+            state.update {
+                $0.originHead = head
+                if head.epoch == $0.applied.epoch, $0.applied.sequence >= head.sequence,
+                    snapshot == nil
+                {
+                    $0.ready = true
+                }
+            }
+            updateLag()
+        case .snapshotBegin(let at, _):
+            flush(&batches)
+            logger.warning("feed.snapshot_started", [
+                "from": .string("\(position)"), "to": .string("\(at)"),
+            ])
+            state.update { $0.ready = false }
+            snapshot = (at, [], [])
+        case .snapshotPart(let events, let markets):
+            guard snapshot != nil else { return resync(session, "snapshot part out of place") }
+            snapshot?.events += events
+            snapshot?.markets += markets
+        case .snapshotEnd(let at):
+            guard let taken = snapshot, taken.position == at else {
+                return resync(session, "snapshot end out of place")
+            }
+            snapshot = nil
+            applySnapshot(taken, session: session)
+        case .acknowledgement:
+            break
+        }
+    }
+
+    /// Applies queued batches in one transaction with the cursor, then acknowledges.
+    private func flush(_ batches: inout [(UInt64, [Change])]) {
+        guard !batches.isEmpty else { return }
+        defer { batches.removeAll(keepingCapacity: true) }
+        let started = DispatchTime.now()
+        let changes = batches.flatMap(\.1)
+        guard let last = changes.last else { return }
+        let next = FeedPosition(epoch: position.epoch, sequence: last.sequence)
+        do {
+            try store.environment.write { txn in
+                for change in changes {
+                    try put(change, in: txn)
+                }
+                try store.putCursor(next, publishedAtMicros: last.publishedAtMicros, in: txn)
+            }
+        } catch {
+            logger.error("feed.apply_failed", ["error": .string("\(error)")])
+            metrics.applyFailures.increment()
+            resync(batches[0].0, "the store refused the batch: \(error)")
+            return
+        }
+        position = next
+        publishedAtMicros = last.publishedAtMicros
+        dirtySinceSync = true
+        let now = WallClock.micros()
+        metrics.applyLatency.observe(
+            nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
+        metrics.changesApplied.increment(by: changes.count)
+        metrics.appliedSequence.set(Int(clamping: next.sequence))
+        metrics.propagation.observe(seconds: Double(max(0, now - last.publishedAtMicros)) / 1e6)
+        state.update {
+            $0.applied = next
+            $0.appliedPublishedAtMicros = last.publishedAtMicros
+            if $0.originHead.epoch == next.epoch, $0.originHead.sequence <= next.sequence {
+                $0.ready = true
+            }
+        }
+        updateLag()
+        sendAcknowledgement()
+    }
+
+    private func put(_ change: Change, in txn: borrowing WriteTransaction) throws {
+        switch change.body {
+        case .market(let market):
+            let key = Array(market.id.utf8)
+            // A market repaired from the origin may already be newer than this change.
+            if let stored = try txn.withValue(store.markets, key, { EdgeRecord.header($0) }),
+                let header = stored, header.version > market.version
+            {
+                return
+            }
+            try txn.put(store.markets, key, EdgeRecord.encode(
+                market, publishedAtMicros: change.publishedAtMicros))
+            try txn.put(
+                store.eventMarkets, EdgeStore.indexKey(event: market.eventID, market: market.id),
+                [])
+        case .event(let event):
+            try txn.put(store.events, Array(event.id.utf8), EdgeRecord.encode(
+                event, publishedAtMicros: change.publishedAtMicros))
+        }
+    }
+
+    private func applySnapshot(
+        _ taken: (position: FeedPosition, events: [Event], markets: [Market]), session: UInt64
+    ) {
+        let started = DispatchTime.now()
+        let published = WallClock.micros()
+        do {
+            try store.environment.write { txn in
+                try txn.clear(store.markets)
+                try txn.clear(store.events)
+                try txn.clear(store.eventMarkets)
+                for event in taken.events {
+                    try txn.put(store.events, Array(event.id.utf8), EdgeRecord.encode(
+                        event, publishedAtMicros: published))
+                }
+                for market in taken.markets {
+                    try txn.put(store.markets, Array(market.id.utf8), EdgeRecord.encode(
+                        market, publishedAtMicros: published))
+                    try txn.put(store.eventMarkets, EdgeStore.indexKey(
+                        event: market.eventID, market: market.id), [])
+                }
+                try store.putCursor(taken.position, publishedAtMicros: published, in: txn)
+            }
+        } catch {
+            logger.error("feed.snapshot_failed", ["error": .string("\(error)")])
+            resync(session, "the store refused the snapshot: \(error)")
+            return
+        }
+        position = taken.position
+        publishedAtMicros = published
+        dirtySinceSync = true
+        metrics.snapshotsApplied.increment()
+        metrics.appliedSequence.set(Int(clamping: position.sequence))
+        state.update {
+            $0.applied = taken.position
+            $0.appliedPublishedAtMicros = published
+        }
+        logger.warning("feed.snapshot_applied", [
+            "position": .string("\(taken.position)"),
+            "events": .int(Int64(taken.events.count)), "markets": .int(Int64(taken.markets.count)),
+            "ms": .int(Int64((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
+                / 1_000_000)),
+        ])
+        sendAcknowledgement()
+    }
+
+    /// Writes markets fetched from the origin over what the store holds, unless the store
+    /// already holds a newer version. Returns how many were written.
+    private func repair(_ markets: [Market], delete: [String]) -> Int {
+        var written = 0
+        let now = WallClock.micros()
+        do {
+            try store.environment.write { txn in
+                written = 0
+                for market in markets {
+                    let key = Array(market.id.utf8)
+                    if let stored = try txn.withValue(store.markets, key, { EdgeRecord.header($0) }),
+                        let header = stored, header.version > market.version
+                    {
+                        continue
+                    }
+                    try txn.put(store.markets, key, EdgeRecord.encode(
+                        market, publishedAtMicros: now))
+                    try txn.put(store.eventMarkets, EdgeStore.indexKey(
+                        event: market.eventID, market: market.id), [])
+                    written += 1
+                }
+                for id in delete {
+                    let key = Array(id.utf8)
+                    let stored = try txn.withValue(store.markets, key) { record in
+                        EdgeRecord.header(record).flatMap {
+                            try? Market(wireBytes: EdgeRecord.wire(record, $0))
+                        }
+                    }
+                    if try txn.delete(store.markets, key) {
+                        written += 1
+                    }
+                    if let market = stored ?? nil {
+                        try txn.delete(store.eventMarkets, EdgeStore.indexKey(
+                            event: market.eventID, market: market.id))
+                    }
+                }
+            }
+        } catch {
+            logger.error("integrity.repair_failed", ["error": .string("\(error)")])
+            return 0
+        }
+        dirtySinceSync = true
+        return written
+    }
+
+    private func resync(_ session: UInt64, _ reason: String) {
+        abandonedSession = max(abandonedSession, session)
+        snapshot = nil
+        metrics.resyncs.increment()
+        logger.error("feed.resync", [
+            "reason": .string(reason), "cursor": .string("\(position)"),
+        ])
+        onResync(session, reason)
+    }
+
+    private func updateLag() {
+        let snapshot = state.snapshot
+        let behind = snapshot.originHead.epoch == position.epoch
+            ? snapshot.originHead.sequence &- min(position.sequence, snapshot.originHead.sequence)
+            : snapshot.originHead.sequence
+        metrics.lagChanges.set(Int(clamping: behind))
+        let lag = behind == 0 ? 0 : max(0, WallClock.micros() - publishedAtMicros) / 1000
+        metrics.lagMilliseconds.set(Int(lag))
+    }
+
+    private func sendAcknowledgement() {
+        let integrity = state.snapshot.integrity
+        acknowledgement.send(
+            FeedFrame.acknowledgement(position: position, integrity: integrity).encoded)
+    }
+
+    private func syncIfDue(force: Bool) {
+        guard dirtySinceSync else { return }
+        let now = DispatchTime.now()
+        guard force || now.uptimeNanoseconds >= lastSync.uptimeNanoseconds + syncInterval else {
+            return
+        }
+        lastSync = now
+        dirtySinceSync = false
+        do {
+            try store.environment.sync()
+        } catch {
+            logger.error("store.sync_failed", ["error": .string("\(error)")])
+        }
+    }
+}
+
+/// Where acknowledgements go: the request body of the current feed stream.
+final class LockedAcknowledgement: Sendable {
+    private let target = Lock<(stream: BodyStream?, session: UInt64)>((nil, 0))
+
+    func set(_ stream: BodyStream?, session: UInt64) {
+        target.withLock { $0 = (stream, session) }
+    }
+
+    func send(_ frame: [UInt8]) {
+        let stream = target.withLock { $0.stream }
+        stream?.write(frame)
+    }
+}

@@ -1,0 +1,49 @@
+/// One sequenced change: the new state of the event or market it touched.
+///
+/// Carrying the whole new state, not a patch, makes applying a change the same as storing
+/// it, and keeps a replayed change harmless; the sequence number is what proves each change
+/// was applied exactly once.
+public struct Change: Sendable, Equatable {
+    public enum Body: Sendable, Equatable {
+        case event(Event)
+        case market(Market)
+    }
+
+    /// The origin's global, gap-free sequence number.
+    public var sequence: UInt64
+    /// When the origin committed the change, Unix time in microseconds.
+    public var publishedAtMicros: Int64
+    public var body: Body
+
+    public init(sequence: UInt64, publishedAtMicros: Int64, body: Body) {
+        self.sequence = sequence
+        self.publishedAtMicros = publishedAtMicros
+        self.body = body
+    }
+}
+
+/// Where a store stands in the origin's history: the epoch (which changes whenever the
+/// history is cut off, so numbers from two histories are never compared) and the last
+/// sequence number applied.
+public struct FeedPosition: Sendable, Hashable, CustomStringConvertible {
+    public var epoch: UInt64
+    public var sequence: UInt64
+
+    public init(epoch: UInt64, sequence: UInt64) {
+        self.epoch = epoch
+        self.sequence = sequence
+    }
+
+    /// An empty store: no epoch, nothing applied.
+    public static let empty = FeedPosition(epoch: 0, sequence: 0)
+
+    public var description: String {
+        "\(Self.hex(epoch)):\(sequence)"
+    }
+
+    /// The epoch as 16 hex digits, as logs and headers show it.
+    public static func hex(_ epoch: UInt64) -> String {
+        let text = String(epoch, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
+    }
+}

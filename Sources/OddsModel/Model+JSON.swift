@@ -1,0 +1,103 @@
+import JSON
+
+// The JSON clients read. Prices are strings so that no client parses them as floating point.
+
+extension Price {
+    /// `{"decimal":"2.50","fractional":"3/2","american":"+150"}`
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("decimal")
+        writer.string(decimalText)
+        writer.key("fractional")
+        writer.string(fractionalText)
+        writer.key("american")
+        writer.string(americanText)
+        writer.endObject()
+    }
+}
+
+extension Selection {
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("name")
+        writer.string(name)
+        writer.key("status")
+        writer.string(status.rawValue)
+        writer.key("price")
+        price.writeJSON(to: &writer)
+        writer.endObject()
+    }
+}
+
+extension Market {
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("event")
+        writer.string(eventID)
+        writer.key("type")
+        writer.string(type)
+        writer.key("name")
+        writer.string(name)
+        writer.key("status")
+        writer.string(status.rawValue)
+        writer.key("inPlay")
+        writer.bool(inPlay)
+        writer.key("betDelayMs")
+        writer.int(Int64(betDelayMilliseconds))
+        writer.key("version")
+        writer.int(Int64(clamping: version))
+        writer.key("selections")
+        writer.beginArray()
+        for selection in selections {
+            selection.writeJSON(to: &writer)
+        }
+        writer.endArray()
+        writer.endObject()
+    }
+
+    public var jsonBytes: [UInt8] {
+        var writer = JSONWriter(capacity: 256 + selections.count * 128)
+        writeJSON(to: &writer)
+        return writer.bytes
+    }
+}
+
+extension Event {
+    /// The event's fields; `markets`, when given, is spliced in as already-encoded JSON.
+    public func writeJSON(to writer: inout JSONWriter, markets: [[UInt8]]? = nil) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("sport")
+        writer.string(sport)
+        writer.key("competition")
+        writer.string(competition)
+        writer.key("name")
+        writer.string(name)
+        writer.key("startTime")
+        writer.string(Timestamp.iso8601(milliseconds: startTimeMilliseconds))
+        writer.key("status")
+        writer.string(status.rawValue)
+        writer.key("version")
+        writer.int(Int64(clamping: version))
+        if let markets {
+            writer.key("markets")
+            writer.beginArray()
+            for market in markets {
+                writer.raw(market)
+            }
+            writer.endArray()
+        }
+        writer.endObject()
+    }
+
+    public var jsonBytes: [UInt8] {
+        var writer = JSONWriter(capacity: 256)
+        writeJSON(to: &writer)
+        return writer.bytes
+    }
+}

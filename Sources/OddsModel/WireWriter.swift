@@ -1,0 +1,144 @@
+/// Appends the binary wire encoding: little-endian integers, strings as a 32-bit byte count
+/// then UTF-8. Used for feed frames and for the stores' records.
+public struct WireWriter: Sendable {
+    public private(set) var bytes: [UInt8]
+
+    public init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func uint8(_ value: UInt8) {
+        bytes.append(value)
+    }
+
+    public mutating func bool(_ value: Bool) {
+        bytes.append(value ? 1 : 0)
+    }
+
+    public mutating func uint32(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func uint64(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func int64(_ value: Int64) {
+        uint64(UInt64(bitPattern: value))
+    }
+
+    public mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            uint32(UInt32(truncatingIfNeeded: utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    public mutating func append(_ raw: [UInt8]) {
+        bytes.append(contentsOf: raw)
+    }
+
+    /// Overwrites four bytes at `offset` (a length written before its contents were known).
+    public mutating func patchUInt32(_ value: UInt32, at offset: Int) {
+        withUnsafeBytes(of: value.littleEndian) { raw in
+            for index in 0..<4 {
+                bytes[offset + index] = raw[index]
+            }
+        }
+    }
+}
+
+/// Reads the wire encoding back. Every read checks its bounds and throws on short or
+/// malformed input; nothing here traps on bytes from outside.
+public struct WireReader {
+    private let bytes: UnsafeRawBufferPointer
+    public private(set) var offset = 0
+
+    /// A reader over `bytes`, which must outlive it.
+    public init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    public var remaining: Int {
+        bytes.count - offset
+    }
+
+    public mutating func uint8() throws(WireError) -> UInt8 {
+        guard remaining >= 1 else { throw WireError.truncated }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    public mutating func bool() throws(WireError) -> Bool {
+        switch try uint8() {
+        case 0: return false
+        case 1: return true
+        default: throw WireError.invalid("boolean")
+        }
+    }
+
+    public mutating func uint32() throws(WireError) -> UInt32 {
+        guard remaining >= 4 else { throw WireError.truncated }
+        defer { offset += 4 }
+        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    public mutating func uint64() throws(WireError) -> UInt64 {
+        guard remaining >= 8 else { throw WireError.truncated }
+        defer { offset += 8 }
+        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    public mutating func int64() throws(WireError) -> Int64 {
+        Int64(bitPattern: try uint64())
+    }
+
+    public mutating func string() throws(WireError) -> String {
+        let count = Int(try uint32())
+        guard remaining >= count else { throw WireError.truncated }
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
+        offset += count
+        guard let text = String(validating: slice, as: UTF8.self) else {
+            throw WireError.invalid("UTF-8 text")
+        }
+        return text
+    }
+
+    /// A count of items that follow, each at least `minimumItemBytes` long: a count the
+    /// remaining bytes cannot hold is refused before anything is allocated for it.
+    public mutating func count(minimumItemBytes: Int) throws(WireError) -> Int {
+        let count = Int(try uint32())
+        guard count <= remaining / max(1, minimumItemBytes) else { throw WireError.truncated }
+        return count
+    }
+
+    public mutating func raw(count: Int) throws(WireError) -> [UInt8] {
+        guard count >= 0, remaining >= count else { throw WireError.truncated }
+        defer { offset += count }
+        return Array(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
+    }
+
+    /// Throws unless every byte was read.
+    public func finish() throws(WireError) {
+        guard remaining == 0 else { throw WireError.invalid("trailing bytes") }
+    }
+}
+
+/// Bytes that are not a valid encoding.
+public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
+    case truncated
+    case invalid(String)
+    case checksumMismatch
+    case frameTooLarge(Int)
+
+    public var description: String {
+        switch self {
+        case .truncated: return "truncated record"
+        case .invalid(let what): return "invalid \(what)"
+        case .checksumMismatch: return "checksum mismatch"
+        case .frameTooLarge(let bytes): return "frame of \(bytes) bytes is too large"
+        }
+    }
+}

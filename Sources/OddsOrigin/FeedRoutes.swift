@@ -1,0 +1,172 @@
+import JSON
+import Locks
+import OddsModel
+import Service
+import Telemetry
+import Transport
+
+/// The feed listener: `/v1/feed` (the edges' long-lived stream), the digests the edges check
+/// themselves against, the markets they repair from, probes and metrics.
+enum FeedRoutes {
+    static let contentType = "application/x-oddsnet-feed"
+
+    static func router(
+        sequencer: Sequencer, edges: EdgeRegistry, token: BearerToken, metrics: MetricsRegistry,
+        logger: Logger
+    ) -> Router {
+        var router = Router()
+        router.add(.get, "/healthz") { _, responder in
+            responder.respond(HTTPResponse(status: 200, contentType: "text/plain", text: "ok\n"))
+        }
+        router.add(.get, "/metrics") { _, responder in
+            edges.updateGauges()
+            responder.respond(HTTPResponse(
+                status: 200, contentType: MetricsRegistry.contentType, text: metrics.render()))
+        }
+        router.addStreaming(.post, "/v1/feed") { request, body, responder in
+            guard token.admits(request.headers) else {
+                responder.respond(BearerToken.refusal)
+                return
+            }
+            let asked: FeedRequest
+            do {
+                asked = try FeedRequest(request)
+            } catch {
+                responder.respond(.problem(
+                    status: 400, title: "Invalid feed request", detail: "\(error)"))
+                return
+            }
+            let stream = responder.startStream(
+                headers: ["content-type": contentType], highWaterBytes: 1 << 20)
+            edges.connected(id: asked.edgeID, address: asked.address, position: asked.after)
+            readAcknowledgements(body, edgeID: asked.edgeID, edges: edges, logger: logger)
+            stream.onClose {
+                edges.disconnected(id: asked.edgeID)
+                logger.info("feed.closed", ["edge.id": .string(asked.edgeID)])
+            }
+            sequencer.submit(.subscribe(FeedSubscriber(
+                edgeID: asked.edgeID, after: asked.after, stream: stream)))
+        }
+        router.add(.get, "/v1/digest") { request, responder in
+            guard token.admits(request.headers) else {
+                responder.respond(BearerToken.refusal)
+                return
+            }
+            sequencer.submit(.inspect { view in
+                responder.respond(.json { writer in
+                    writer.beginObject()
+                    writer.key("epoch")
+                    writer.string(FeedPosition.hex(view.position.epoch))
+                    writer.key("sequence")
+                    writer.uint(view.position.sequence)
+                    writer.key("digest")
+                    writer.string(view.book.digest.description)
+                    writer.key("markets")
+                    writer.int(Int64(view.book.digest.count))
+                    writer.endObject()
+                })
+            })
+        }
+        router.add(.get, "/v1/digest/markets") { request, responder in
+            guard token.admits(request.headers) else {
+                responder.respond(BearerToken.refusal)
+                return
+            }
+            sequencer.submit(.inspect { view in
+                respondWithMarketDigests(view, responder)
+            })
+        }
+        router.add(.get, "/v1/feed/markets") { request, responder in
+            guard token.admits(request.headers) else {
+                responder.respond(BearerToken.refusal)
+                return
+            }
+            let ids = (request.queryParameter("ids") ?? "").split(separator: ",").map(String.init)
+            guard !ids.isEmpty, ids.count <= 10_000 else {
+                responder.respond(.problem(
+                    status: 400, title: "Invalid request", detail: "ids: 1 to 10000 market ids"))
+                return
+            }
+            sequencer.submit(.inspect { view in
+                let markets = ids.compactMap { view.book.markets[$0] }
+                responder.respond(HTTPResponse(
+                    status: 200, headers: ["content-type": contentType],
+                    body: FeedFrame.snapshotPart(events: [], markets: markets).encoded))
+            })
+        }
+        return router
+    }
+
+    /// `{"epoch","sequence","markets":[["id",version,"hash"],...]}`: what an edge compares
+    /// its own markets with.
+    private static func respondWithMarketDigests(_ view: OriginView, _ responder: Responder) {
+        var writer = JSONWriter(capacity: 64 + view.book.markets.count * 48)
+        writer.beginObject()
+        writer.key("epoch")
+        writer.string(FeedPosition.hex(view.position.epoch))
+        writer.key("sequence")
+        writer.uint(view.position.sequence)
+        writer.key("markets")
+        writer.beginArray()
+        for (id, market) in view.book.markets {
+            writer.beginArray()
+            writer.string(id)
+            writer.uint(market.version)
+            writer.string(FeedPosition.hex(view.book.marketHashes[id] ?? 0))
+            writer.endArray()
+        }
+        writer.endArray()
+        writer.endObject()
+        responder.respond(.json(writer.bytes))
+    }
+
+    /// Reads the edge's acknowledgement frames from the request body as they arrive.
+    private static func readAcknowledgements(
+        _ body: RequestBodyStream, edgeID: String, edges: EdgeRegistry, logger: Logger
+    ) {
+        let decoder = Lock(FeedFrameDecoder(maxFrameBytes: 4096))
+        body.read(onChunk: { chunk in
+            decoder.withLock { decoder in
+                decoder.append(chunk)
+                do {
+                    while let frame = try decoder.next() {
+                        if case .acknowledgement(let position, let integrity) = frame {
+                            edges.acknowledged(
+                                id: edgeID, position: position, integrity: integrity)
+                        }
+                    }
+                } catch {
+                    logger.warning("feed.bad_acknowledgement", [
+                        "edge.id": .string(edgeID), "error": .string("\(error)"),
+                    ])
+                    decoder = FeedFrameDecoder(maxFrameBytes: 0)
+                }
+            }
+        }, onEnd: { _ in })
+    }
+}
+
+/// What an edge asks for when it dials the feed:
+/// `POST /v1/feed?edge=ID&epoch=HEX&after=N&address=HOST:PORT`.
+struct FeedRequest {
+    var edgeID: String
+    var after: FeedPosition
+    var address: String
+
+    init(_ request: HTTPRequest) throws(UsageError) {
+        guard let edge = request.queryParameter("edge"), Identifier.isValid(edge) else {
+            throw UsageError("edge: an id of 1 to 64 characters from A-Z a-z 0-9 . _ -")
+        }
+        let epochText = request.queryParameter("epoch") ?? "0"
+        guard let epoch = UInt64(epochText, radix: 16) else {
+            throw UsageError("epoch: 16 hex digits expected")
+        }
+        let afterText = request.queryParameter("after") ?? "0"
+        guard let after = UInt64(afterText) else {
+            throw UsageError("after: a sequence number expected")
+        }
+        edgeID = edge
+        self.after = FeedPosition(epoch: epoch, sequence: after)
+        address = String((request.queryParameter("address") ?? "").prefix(200))
+    }
+}

@@ -1,0 +1,402 @@
+import Dispatch
+import Foundation
+import OddsModel
+import Service
+import Telemetry
+import Transport
+
+/// The origin's one writer: a thread that owns the book, numbers every change, stores each
+/// group of changes in one LMDB commit, then answers and publishes them.
+///
+/// Commands that arrive while a commit is under way are applied together and committed
+/// together (group commit), so the rate of changes is not capped by the disk's fsync rate.
+/// Feed subscriptions and state inspections go through the same queue, so a subscriber
+/// joins between two commits and never misses or repeats a change.
+final class Sequencer: Sendable {
+    enum Job: Sendable {
+        case command(AdminCommand, reply: @Sendable (Result<CommandOutcome, AdminRejection>) -> Void)
+        case subscribe(FeedSubscriber)
+        case inspect(@Sendable (OriginView) -> Void)
+        case stop
+    }
+
+    /// What a command did: its changes, and the head after them.
+    struct CommandOutcome: Sendable {
+        var changes: [Change]
+        var position: FeedPosition
+    }
+
+    private let queue = JobQueue<Job>()
+    private let stopped = DispatchSemaphore(value: 0)
+    private let state: UncheckedState
+
+    init(
+        store: OriginStore, loaded: OriginStore.Loaded, configuration: OriginConfiguration,
+        edges: EdgeRegistry, metrics: OriginMetrics, logger: Logger
+    ) {
+        state = UncheckedState(SequencerState(
+            store: store, loaded: loaded, configuration: configuration, edges: edges,
+            metrics: metrics, logger: logger))
+    }
+
+    /// Starts the thread.
+    func start() {
+        let state = self.state
+        let queue = self.queue
+        let stopped = self.stopped
+        let thread = Thread {
+            state.value.run(queue)
+            stopped.signal()
+        }
+        thread.name = "sequencer"
+        thread.start()
+    }
+
+    /// Queues a job. Any thread; replies come on the sequencer thread.
+    func submit(_ job: Job) {
+        queue.push(job)
+    }
+
+    /// Finishes the jobs queued so far, ends every feed stream and stops the thread.
+    func stop() {
+        queue.push(.stop)
+        stopped.wait()
+    }
+}
+
+/// The sequencer's state, touched only on its thread.
+final class UncheckedState: @unchecked Sendable {
+    // @unchecked: created on the starting thread, then used only by the sequencer thread,
+    // which the Thread start orders after the creation.
+    let value: SequencerState
+
+    init(_ value: SequencerState) {
+        self.value = value
+    }
+}
+
+/// A read-only view of the origin's state, handed to inspections on the sequencer thread.
+struct OriginView: Sendable {
+    var book: OriginBook
+    var position: FeedPosition
+    var logFirstSequence: UInt64
+    var publishedAtMicros: Int64
+}
+
+final class SequencerState {
+    let store: OriginStore
+    let configuration: OriginConfiguration
+    let edges: EdgeRegistry
+    let metrics: OriginMetrics
+    let logger: Logger
+
+    var book: OriginBook
+    var position: FeedPosition
+    var logFirstSequence: UInt64
+    var publishedAtMicros: Int64 = 0
+    var subscribers: [FeedSubscriber] = []
+    var lastFrameAt = DispatchTime.now()
+    var lastRetentionAt = DispatchTime.now()
+
+    init(
+        store: OriginStore, loaded: OriginStore.Loaded, configuration: OriginConfiguration,
+        edges: EdgeRegistry, metrics: OriginMetrics, logger: Logger
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.edges = edges
+        self.metrics = metrics
+        self.logger = logger
+        book = loaded.book
+        position = loaded.position
+        logFirstSequence = loaded.logFirstSequence
+        publishedAtMicros = WallClock.micros()
+        edges.published(position, atMicros: publishedAtMicros)
+        metrics.sequence.set(Int(clamping: position.sequence))
+    }
+
+    func run(_ queue: JobQueue<Sequencer.Job>) {
+        let heartbeat = UInt64(configuration.heartbeatIntervalMilliseconds) * 1_000_000
+        while true {
+            let jobs = queue.takeAll(
+                waitingUntil: DispatchTime(uptimeNanoseconds: lastFrameAt.uptimeNanoseconds
+                    + heartbeat))
+            if jobs.contains(where: { if case .stop = $0 { return true } else { return false } }) {
+                process(jobs.filter { if case .stop = $0 { return false } else { return true } })
+                for subscriber in subscribers {
+                    subscriber.stream.finish()
+                }
+                subscribers.removeAll()
+                return
+            }
+            if !jobs.isEmpty {
+                process(jobs)
+            }
+            let now = DispatchTime.now()
+            if now.uptimeNanoseconds >= lastFrameAt.uptimeNanoseconds + heartbeat {
+                broadcast(FeedFrame.heartbeat(position: position, sentAtMicros: WallClock.micros())
+                    .encoded)
+            }
+            if now.uptimeNanoseconds >= lastRetentionAt.uptimeNanoseconds + 1_000_000_000 {
+                lastRetentionAt = now
+                applyRetention()
+            }
+        }
+    }
+
+    // MARK: Commands
+
+    private func process(_ jobs: [Sequencer.Job]) {
+        var changes: [Change] = []
+        var replies: [(@Sendable (Result<Sequencer.CommandOutcome, AdminRejection>) -> Void,
+            Result<[Change], AdminRejection>)] = []
+        var later: [Sequencer.Job] = []
+        let now = WallClock.micros()
+
+        for job in jobs {
+            guard case .command(let command, let reply) = job else {
+                later.append(job)
+                continue
+            }
+            do {
+                let made = try book.apply(
+                    command, nextSequence: position.sequence + UInt64(changes.count) + 1,
+                    publishedAtMicros: now)
+                changes += made
+                replies.append((reply, .success(made)))
+            } catch {
+                metrics.commandsRefused.increment()
+                replies.append((reply, .failure(error)))
+            }
+        }
+
+        if !changes.isEmpty {
+            commit(changes, at: now, replies: &replies)
+        }
+        for (reply, result) in replies {
+            let position = self.position
+            reply(result.map { Sequencer.CommandOutcome(changes: $0, position: position) })
+        }
+        for job in later {
+            switch job {
+            case .subscribe(let subscriber):
+                attach(subscriber)
+            case .inspect(let body):
+                body(OriginView(
+                    book: book, position: position, logFirstSequence: logFirstSequence,
+                    publishedAtMicros: publishedAtMicros))
+            case .command, .stop:
+                break
+            }
+        }
+    }
+
+    private func commit(
+        _ changes: [Change], at now: Int64,
+        replies: inout [(@Sendable (Result<Sequencer.CommandOutcome, AdminRejection>) -> Void,
+            Result<[Change], AdminRejection>)]
+    ) {
+        let encoded = changes.map(\.wireBytes)
+        let next = FeedPosition(
+            epoch: position.epoch, sequence: position.sequence + UInt64(changes.count))
+        let started = DispatchTime.now()
+        do {
+            try store.commit(changes, encoded: encoded, position: next)
+        } catch {
+            // The book already holds the refused changes: reload it from the store, which
+            // holds exactly what was committed, and tell every caller in the group.
+            logger.error("origin.commit_failed", ["error": .string("\(error)")])
+            metrics.commitFailures.increment()
+            reloadBook()
+            let rejection = AdminRejection(
+                kind: .unavailable, message: "the store could not commit: \(error)")
+            for index in replies.indices {
+                if case .success = replies[index].1 {
+                    replies[index].1 = .failure(rejection)
+                }
+            }
+            return
+        }
+        metrics.commitLatency.observe(
+            nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
+        metrics.commits.increment()
+        metrics.changes.increment(by: changes.count)
+        position = next
+        publishedAtMicros = now
+        metrics.sequence.set(Int(clamping: position.sequence))
+        edges.published(position, atMicros: now)
+        broadcast(FeedFrame.batchFrame(epoch: position.epoch, encodedChanges: encoded))
+    }
+
+    private func reloadBook() {
+        do {
+            let loaded = try store.load(newEpoch: false)
+            book = loaded.book
+            position = loaded.position
+            logFirstSequence = loaded.logFirstSequence
+        } catch {
+            logger.critical("origin.reload_failed", ["error": .string("\(error)")])
+        }
+    }
+
+    // MARK: Feed
+
+    /// Brings a new subscriber up to the head, from the log when it holds what the subscriber
+    /// lacks, by a snapshot otherwise, then adds it to the live subscribers.
+    private func attach(_ subscriber: FeedSubscriber) {
+        let asked = subscriber.after
+        let behind = position.sequence &- asked.sequence
+        let fromLog = asked.epoch == position.epoch && asked.sequence <= position.sequence
+            && asked.sequence + 1 >= logFirstSequence
+            && behind <= UInt64(configuration.feedCatchUpMaxChanges)
+        var caughtUp = false
+        if fromLog {
+            caughtUp = sendLog(after: asked.sequence, to: subscriber)
+        }
+        if !caughtUp {
+            sendSnapshot(to: subscriber)
+        }
+        subscriber.stream.write(
+            FeedFrame.heartbeat(position: position, sentAtMicros: WallClock.micros()).encoded)
+        subscribers.append(subscriber)
+        metrics.subscribers.set(subscribers.count)
+        logger.info("feed.subscribed", [
+            "edge.id": .string(subscriber.edgeID), "asked": .string("\(asked)"),
+            "head": .string("\(position)"), "snapshot": .bool(!caughtUp),
+        ])
+    }
+
+    private func sendLog(after sequence: UInt64, to subscriber: FeedSubscriber) -> Bool {
+        var expected = sequence + 1
+        var pending: [[UInt8]] = []
+        var contiguous = true
+        do {
+            try store.readLog(after: sequence) { bytes in
+                var reader = WireReader(bytes)
+                guard let number = try? reader.uint64(), number == expected else {
+                    contiguous = false
+                    return false
+                }
+                pending.append(Array(bytes))
+                expected += 1
+                if pending.count == FeedLimits.changesPerFrame {
+                    subscriber.stream.write(
+                        FeedFrame.batchFrame(epoch: position.epoch, encodedChanges: pending))
+                    pending.removeAll(keepingCapacity: true)
+                }
+                return expected <= position.sequence
+            }
+        } catch {
+            logger.error("feed.log_read_failed", ["error": .string("\(error)")])
+            contiguous = false
+        }
+        guard contiguous, expected == position.sequence + 1 else { return false }
+        if !pending.isEmpty {
+            subscriber.stream.write(
+                FeedFrame.batchFrame(epoch: position.epoch, encodedChanges: pending))
+        }
+        return true
+    }
+
+    private func sendSnapshot(to subscriber: FeedSubscriber) {
+        metrics.snapshotsSent.increment()
+        let stream = subscriber.stream
+        stream.write(FeedFrame.snapshotBegin(
+            position: position, publishedAtMicros: publishedAtMicros).encoded)
+        var events = Array(book.events.values)
+        while !events.isEmpty {
+            let part = Array(events.suffix(FeedLimits.itemsPerSnapshotFrame))
+            events.removeLast(part.count)
+            stream.write(FeedFrame.snapshotPart(events: part, markets: []).encoded)
+        }
+        var markets = Array(book.markets.values)
+        while !markets.isEmpty {
+            let part = Array(markets.suffix(FeedLimits.itemsPerSnapshotFrame))
+            markets.removeLast(part.count)
+            stream.write(FeedFrame.snapshotPart(events: [], markets: part).encoded)
+        }
+        stream.write(FeedFrame.snapshotEnd(position: position).encoded)
+    }
+
+    /// Writes one frame to every live subscriber, dropping those that closed and those so
+    /// far behind that their backlog passed the limit: they come back and catch up from the
+    /// log, which is cheaper than an unbounded queue here.
+    private func broadcast(_ frame: [UInt8]) {
+        lastFrameAt = DispatchTime.now()
+        guard !subscribers.isEmpty else { return }
+        var dropped = false
+        for subscriber in subscribers {
+            if subscriber.stream.isClosed {
+                dropped = true
+                continue
+            }
+            if subscriber.stream.bufferedBytes > configuration.feedMaxBufferedBytes {
+                logger.warning("feed.subscriber_too_slow", [
+                    "edge.id": .string(subscriber.edgeID),
+                    "buffered_bytes": .int(Int64(subscriber.stream.bufferedBytes)),
+                ])
+                metrics.subscribersDropped.increment()
+                subscriber.stream.finish()
+                subscriber.dropped = true
+                dropped = true
+                continue
+            }
+            subscriber.stream.write(frame)
+        }
+        if dropped {
+            subscribers.removeAll { $0.dropped || $0.stream.isClosed }
+            metrics.subscribers.set(subscribers.count)
+        }
+    }
+
+    // MARK: Retention
+
+    /// Trims the log to the configured number of changes and age.
+    private func applyRetention() {
+        var keepFrom = logFirstSequence
+        let maxChanges = UInt64(configuration.logRetentionChanges)
+        if position.sequence >= logFirstSequence,
+            position.sequence - logFirstSequence + 1 > maxChanges
+        {
+            keepFrom = position.sequence - maxChanges + 1
+        }
+        let cutoff = WallClock.micros() - Int64(configuration.logRetentionSeconds) * 1_000_000
+        do {
+            if let first = try store.firstSequence(publishedAtOrAfter: cutoff) {
+                keepFrom = max(keepFrom, first)
+            } else if position.sequence >= logFirstSequence {
+                keepFrom = position.sequence + 1
+            }
+            guard keepFrom > logFirstSequence else { return }
+            let removed = try store.trimLog(below: keepFrom)
+            logFirstSequence = keepFrom
+            metrics.logFirstSequence.set(Int(clamping: keepFrom))
+            logger.debug("origin.log_trimmed", [
+                "removed": .int(Int64(removed)), "first": .int(Int64(clamping: keepFrom)),
+            ])
+        } catch {
+            logger.error("origin.log_trim_failed", ["error": .string("\(error)")])
+        }
+    }
+}
+
+/// An edge's feed stream, as the sequencer keeps it. Sequencer thread only, after creation.
+final class FeedSubscriber: @unchecked Sendable {
+    // @unchecked: `dropped` is touched only on the sequencer thread; the rest is immutable.
+    let edgeID: String
+    let after: FeedPosition
+    let stream: BodyStream
+    var dropped = false
+
+    init(edgeID: String, after: FeedPosition, stream: BodyStream) {
+        self.edgeID = edgeID
+        self.after = after
+        self.stream = stream
+    }
+}
+
+/// Sizes of feed frames.
+enum FeedLimits {
+    static let changesPerFrame = 1000
+    static let itemsPerSnapshotFrame = 500
+}
