@@ -75,12 +75,16 @@ let package = Package(
 
         // Tests.
         .target(
-            name: "TestSupport", dependencies: ["Transport", "Telemetry", "Locks", "CNghttp2"],
+            name: "TestSupport",
+            dependencies: ["Transport", "Telemetry", "Locks", "CNghttp2", "JSON"],
             path: "Tests/TestSupport"),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Locks"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "OddsModelTests", dependencies: ["OddsModel", "JSON"]),
+        .testTarget(
+            name: "NetworkTests",
+            dependencies: ["TestSupport", "Transport", "JSON", "OddsModel", "Store"]),
         .testTarget(
             name: "TransportTests",
             dependencies: ["Transport", "TestSupport", "Locks", "CNghttp2"]),

@@ -25,6 +25,9 @@ struct EdgeConfiguration: Sendable {
     var storeSyncIntervalMilliseconds = 1000
     var storeMaxMapBytes = 64 << 30
     var shutdownGraceMilliseconds = 5000
+    /// Counts, in the store and in the same transaction, how often each sequence number was
+    /// applied: proof of exactly-once application, at the cost of a write per change.
+    var auditAppliedSequences = false
 
     static func load(path: String) throws(UsageError) -> EdgeConfiguration {
         var file = try ConfigurationFile(path: path)
@@ -71,6 +74,8 @@ struct EdgeConfiguration: Sendable {
                 "storeMaxMapBytes", default: 64 << 30, range: (16 << 20)...(1 << 44)))
             configuration.shutdownGraceMilliseconds = Int(try reader.int(
                 "shutdownGraceMs", default: 5000, range: 0...600_000))
+            configuration.auditAppliedSequences = try reader.bool(
+                "auditAppliedSequences", default: false)
             return configuration
         }
     }

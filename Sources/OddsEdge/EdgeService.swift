@@ -54,6 +54,7 @@ final class EdgeService: Sendable {
         applier = FeedApplier(
             store: store, state: state, metrics: metrics, logger: logger,
             syncIntervalMilliseconds: max(1, configuration.storeSyncIntervalMilliseconds),
+            auditAppliedSequences: configuration.auditAppliedSequences,
             onResync: { session, _ in feedBox.feed?.resynchronise(session: session) })
         feed = FeedClient(
             settings: FeedClient.Settings(

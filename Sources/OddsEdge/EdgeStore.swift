@@ -11,6 +11,10 @@ final class EdgeStore: Sendable {
     let events: StoreTable
     /// Key: event id, 0, market id. Value: empty.
     let eventMarkets: StoreTable
+    /// With `auditAppliedSequences`: key, a sequence number (big-endian); value, how many
+    /// times it was applied (32-bit little-endian). Written in the same transaction as the
+    /// change, so it proves exactly-once application across crashes.
+    let appliedAudit: StoreTable
 
     private static let cursorKey = Array("cursor".utf8)
 
@@ -20,6 +24,7 @@ final class EdgeStore: Sendable {
         markets = try environment.table("markets")
         events = try environment.table("events")
         eventMarkets = try environment.table("event_markets")
+        appliedAudit = try environment.table("applied_audit")
     }
 
     /// The stored cursor and the publish time of its last change.

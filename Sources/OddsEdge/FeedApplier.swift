@@ -33,11 +33,13 @@ final class FeedApplier: Sendable {
 
     init(
         store: EdgeStore, state: EdgeState, metrics: EdgeMetrics, logger: Logger,
-        syncIntervalMilliseconds: Int, onResync: @escaping @Sendable (UInt64, String) -> Void
+        syncIntervalMilliseconds: Int, auditAppliedSequences: Bool,
+        onResync: @escaping @Sendable (UInt64, String) -> Void
     ) {
         worker = UncheckedApplier(ApplierWorker(
             store: store, state: state, metrics: metrics, logger: logger,
-            syncIntervalMilliseconds: syncIntervalMilliseconds, onResync: onResync))
+            syncIntervalMilliseconds: syncIntervalMilliseconds,
+            auditAppliedSequences: auditAppliedSequences, onResync: onResync))
     }
 
     func start() {
@@ -84,6 +86,7 @@ final class ApplierWorker {
     private let metrics: EdgeMetrics
     private let logger: Logger
     private let syncInterval: UInt64
+    private let auditAppliedSequences: Bool
     private let onResync: @Sendable (UInt64, String) -> Void
 
     private var position: FeedPosition
@@ -97,9 +100,11 @@ final class ApplierWorker {
 
     init(
         store: EdgeStore, state: EdgeState, metrics: EdgeMetrics, logger: Logger,
-        syncIntervalMilliseconds: Int, onResync: @escaping @Sendable (UInt64, String) -> Void
+        syncIntervalMilliseconds: Int, auditAppliedSequences: Bool,
+        onResync: @escaping @Sendable (UInt64, String) -> Void
     ) {
         self.store = store
+        self.auditAppliedSequences = auditAppliedSequences
         self.state = state
         self.metrics = metrics
         self.logger = logger
@@ -218,6 +223,9 @@ final class ApplierWorker {
             try store.environment.write { txn in
                 for change in changes {
                     try put(change, in: txn)
+                    if auditAppliedSequences {
+                        try audit(change.sequence, in: txn)
+                    }
                 }
                 try store.putCursor(next, publishedAtMicros: last.publishedAtMicros, in: txn)
             }
@@ -266,6 +274,16 @@ final class ApplierWorker {
             try txn.put(store.events, Array(event.id.utf8), EdgeRecord.encode(
                 event, publishedAtMicros: change.publishedAtMicros))
         }
+    }
+
+    private func audit(_ sequence: UInt64, in txn: borrowing WriteTransaction) throws {
+        let key = StoreKey.uint64(sequence)
+        let count = try txn.withValue(store.appliedAudit, key) { value in
+            value.count == 4 ? UInt32(littleEndian: value.loadUnaligned(as: UInt32.self)) : 0
+        } ?? 0
+        var writer = WireWriter(capacity: 4)
+        writer.uint32(count + 1)
+        try txn.put(store.appliedAudit, key, writer.bytes)
     }
 
     private func applySnapshot(

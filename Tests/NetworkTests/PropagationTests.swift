@@ -1,0 +1,109 @@
+import JSON
+import TestSupport
+import Transport
+import XCTest
+
+/// A price set at the origin reaches every edge, with the same version, and caching works.
+final class PropagationTests: XCTestCase {
+    func testPriceSetAtOriginIsReadableAtBothEdgesWithTheSameVersion() async throws {
+        let origin = try OriginNode()
+        try origin.start()
+        let edges = try [1, 2].map { try EdgeNode(id: "edge-\($0)", upstream: origin.feedAddress) }
+        for edge in edges {
+            try edge.start()
+        }
+        try await origin.seedCard(markets: 3)
+        let set = try await origin.request(
+            .post, "/v1/admin/prices",
+            json: #"{"prices":[{"market":"m1","selection":"draw","price":"3.55"}]}"#)
+        try expectOK(set)
+        let sequence = try XCTUnwrap(Int64(set.headers["x-odds-sequence"] ?? ""))
+
+        var versions: [Int64] = []
+        for edge in edges {
+            let reached = await edge.waitForSequence(sequence)
+            XCTAssertTrue(reached, "\(edge.id) did not reach \(sequence)")
+            let response = try await edge.get("/v1/markets/m1")
+            XCTAssertEqual(response.status, 200)
+            let market = try XCTUnwrap(JSONParser.parse(response.body).objectValue)
+            versions.append(market["version"]?.int64Value ?? -1)
+            let draw = market["selections"]?.arrayValue?.compactMap(\.objectValue)
+                .first { $0["id"]?.stringValue == "draw" }
+            XCTAssertEqual(
+                draw?["price"]?.objectValue?["decimal"]?.stringValue, "3.55", edge.id)
+            XCTAssertNotNil(response.headers["etag"])
+            XCTAssertNotNil(response.headers["x-odds-published-at"])
+            XCTAssertNotNil(response.headers["age"])
+            XCTAssertEqual(response.headers["cache-control"], "public, max-age=1")
+        }
+        XCTAssertEqual(versions, [sequence, sequence])
+
+        // The same ETag from both edges, and 304 when it is sent back.
+        let first = try await edges[0].get("/v1/markets/m1")
+        let second = try await edges[1].get("/v1/markets/m1")
+        let etag = try XCTUnwrap(first.headers["etag"])
+        XCTAssertEqual(second.headers["etag"], etag)
+        let revalidated = try await edges[1].get(
+            "/v1/markets/m1", headers: ["if-none-match": etag])
+        XCTAssertEqual(revalidated.status, 304)
+        XCTAssertTrue(revalidated.body.isEmpty)
+
+        // A change gives a new tag, and the old one no longer matches.
+        try expectOK(try await origin.request(.post, "/v1/admin/markets/m1/suspend"))
+        let suspended = try await origin.sequence()
+        _ = await edges[0].waitForSequence(suspended)
+        let changed = try await edges[0].get("/v1/markets/m1", headers: ["if-none-match": etag])
+        XCTAssertEqual(changed.status, 200)
+        XCTAssertNotEqual(changed.headers["etag"], etag)
+        XCTAssertTrue(changed.text.contains("\"status\":\"suspended\""))
+    }
+
+    func testListsFilterBySportStatusAndInPlay() async throws {
+        let origin = try OriginNode()
+        try origin.start()
+        let edge = try EdgeNode(id: "edge-1", upstream: origin.feedAddress)
+        try edge.start()
+        try await origin.seedCard(markets: 2)
+        try expectOK(try await origin.request(.put, "/v1/admin/events/t1", json: """
+            {"sport":"tennis","competition":"Open","name":"A v B",
+             "startTime":"2026-12-05T12:00:00Z","status":"in_play"}
+            """))
+        try expectOK(try await origin.request(.put, "/v1/admin/markets/t1-winner", json: """
+            {"event":"t1","type":"match_winner","name":"Winner","inPlay":true,"betDelayMs":3000,
+             "selections":[{"id":"a","name":"A","price":"1.80"},
+                           {"id":"b","name":"B","price":"2.05"}]}
+            """))
+        try expectOK(try await origin.request(.post, "/v1/admin/markets/m0/suspend"))
+        let head = try await origin.sequence()
+        let reached = await edge.waitForSequence(head)
+        XCTAssertTrue(reached)
+
+        func ids(_ path: String) async throws -> [String] {
+            let response = try await edge.get(path)
+            XCTAssertEqual(response.status, 200, path)
+            return try JSONParser.parse(response.body).arrayValue?
+                .compactMap { $0.objectValue?["id"]?.stringValue } ?? []
+        }
+        let tennis = try await ids("/v1/events?sport=tennis")
+        XCTAssertEqual(tennis, ["t1"])
+        let live = try await ids("/v1/events?inPlay=true")
+        XCTAssertEqual(live, ["t1"])
+        let scheduled = try await ids("/v1/events?status=scheduled")
+        XCTAssertEqual(scheduled, ["e1"])
+        let open = try await ids("/v1/markets?status=open")
+        XCTAssertEqual(open, ["m1", "t1-winner"])
+        let inPlay = try await ids("/v1/markets?inPlay=true")
+        XCTAssertEqual(inPlay, ["t1-winner"])
+        let ofEvent = try await ids("/v1/markets?event=e1")
+        XCTAssertEqual(ofEvent, ["m0", "m1"])
+
+        let event = try await edge.get("/v1/events/t1")
+        XCTAssertEqual(event.status, 200)
+        XCTAssertTrue(event.text.contains("\"markets\":[{\"id\":\"t1-winner\""))
+        let missing = try await edge.get("/v1/markets/nope")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(missing.headers["content-type"], "application/problem+json")
+        let bad = try await edge.get("/v1/markets?inPlay=maybe")
+        XCTAssertEqual(bad.status, 400)
+    }
+}
