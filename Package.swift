@@ -65,7 +65,7 @@ let package = Package(
             dependencies: ["OddsModel", "Service", "Transport", "JSON"]),
         .target(
             name: "OddsBench",
-            dependencies: ["OddsModel", "Service", "Transport", "Telemetry", "JSON"]),
+            dependencies: ["OddsModel", "Service", "Transport", "Telemetry", "JSON", "Locks"]),
 
         // Layer 5: programs.
         .executableTarget(name: "odds-edge", dependencies: ["OddsEdge", "CJemalloc"]),

@@ -1,28 +1,26 @@
 #!/usr/bin/env bash
-# The README's run command. Installs what is missing, builds in release mode and starts two
-# demo edges on loopback (h2c and HTTP/1.1 on one port each, TLS on another); Ctrl-C stops
-# them cleanly. The origin and live prices join this network with the odds core.
+# The README's run command. Installs what is missing, builds in release mode, and starts a
+# local Oddsnet on loopback: one origin, two edges fed by it, a sample card (a football
+# matchday and a tennis day) and a price simulator that moves prices like a trading feed.
+# Ctrl-C stops everything cleanly. State lives in var/local (delete it to start afresh).
+#
+# Environment: SIMULATOR_RATE (price changes per second, default 200).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 oddsnet_install_packages "${ODDSNET_PACKAGES[@]}"
 oddsnet_find_swift
 
-EDGE_A_PORT=${EDGE_A_PORT:-8081}
-EDGE_B_PORT=${EDGE_B_PORT:-8082}
-EDGE_TLS_PORT=${EDGE_TLS_PORT:-8443}
-RUN_DIR=${RUN_DIR:-$PWD/var/local}
+RUN_DIR=$PWD/var/local
+SIMULATOR_RATE=${SIMULATOR_RATE:-200}
+ADMIN_TOKEN=$(python3 -c 'import json;print(json.load(open("origin-config/local.json"))["adminToken"])')
 mkdir -p "$RUN_DIR"
 
+swift build -c release --product odds-origin
 swift build -c release --product odds-edge
-BIN=$(swift build -c release --show-bin-path)/odds-edge
-
-# A self-signed certificate for the TLS listener, made once.
-if [[ ! -f "$RUN_DIR/edge.pem" ]]; then
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 365 \
-        -subj "/CN=localhost" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-        -keyout "$RUN_DIR/edge.key" -out "$RUN_DIR/edge.pem" 2>/dev/null
-fi
+swift build -c release --product odds-bench
+swift build -c release --product oddsctl
+BIN=$(swift build -c release --show-bin-path)
 
 PIDS=()
 stop_all() {
@@ -31,34 +29,50 @@ stop_all() {
         kill -TERM "${PIDS[@]}" 2>/dev/null || true
         wait "${PIDS[@]}" 2>/dev/null || true
     fi
-    echo "stopped"
+    echo "stopped (logs and stores in $RUN_DIR)"
 }
 trap stop_all INT TERM EXIT
 
-"$BIN" --demo --listen "127.0.0.1:$EDGE_A_PORT" 2>>"$RUN_DIR/edge-a.log" &
-PIDS+=($!)
-"$BIN" --demo --listen "127.0.0.1:$EDGE_B_PORT" 2>>"$RUN_DIR/edge-b.log" &
-PIDS+=($!)
-"$BIN" --demo --listen "127.0.0.1:$EDGE_TLS_PORT" --tls-cert "$RUN_DIR/edge.pem" \
-    --tls-key "$RUN_DIR/edge.key" 2>>"$RUN_DIR/edge-tls.log" &
-PIDS+=($!)
-
-for port in "$EDGE_A_PORT" "$EDGE_B_PORT"; do
-    for _ in $(seq 1 100); do
-        curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
-        sleep 0.1
+wait_for() {
+    for _ in $(seq 1 200); do
+        curl -sf "$1" >/dev/null && return 0
+        sleep 0.05
     done
+    echo "run-local: $1 did not answer; see the logs in $RUN_DIR" >&2
+    exit 1
+}
+
+"$BIN/odds-origin" --config origin-config/local.json 2>>"$RUN_DIR/origin.log" &
+PIDS+=($!)
+wait_for http://127.0.0.1:9001/healthz
+for n in 1 2; do
+    "$BIN/odds-edge" --config "edge-config/local-edge-$n.json" 2>>"$RUN_DIR/edge-$n.log" &
+    PIDS+=($!)
 done
+wait_for http://127.0.0.1:8081/healthz
+wait_for http://127.0.0.1:8082/healthz
+
+"$BIN/odds-bench" card --admin http://127.0.0.1:9001 --token "$ADMIN_TOKEN"
+"$BIN/odds-bench" simulate --admin http://127.0.0.1:9001 --token "$ADMIN_TOKEN" \
+    --rate "$SIMULATOR_RATE" 2>>"$RUN_DIR/simulator.log" &
+PIDS+=($!)
+wait_for http://127.0.0.1:8081/readyz
+wait_for http://127.0.0.1:8082/readyz
 
 cat <<INFO
-Oddsnet demo network is up (logs in $RUN_DIR):
-  edge A   http://127.0.0.1:$EDGE_A_PORT   (h2c with prior knowledge, and HTTP/1.1)
-  edge B   http://127.0.0.1:$EDGE_B_PORT
-  edge TLS https://127.0.0.1:$EDGE_TLS_PORT (self-signed: $RUN_DIR/edge.pem)
+
+Oddsnet is up on loopback (logs and LMDB stores in $RUN_DIR):
+  origin  feed  http://127.0.0.1:9000   (/v1/feed, /metrics)
+          admin http://127.0.0.1:9001   (token in origin-config/local.json)
+  edge-1        http://127.0.0.1:8081   (h2c with prior knowledge, and HTTP/1.1)
+  edge-2        http://127.0.0.1:8082
+  simulator     $SIMULATOR_RATE price changes per second
 Try:
-  curl --http2-prior-knowledge http://127.0.0.1:$EDGE_A_PORT/v1/markets/m100001
-  curl -N http://127.0.0.1:$EDGE_B_PORT/v1/demo/ticks?count=20\&interval_ms=250
-  curl --cacert $RUN_DIR/edge.pem https://127.0.0.1:$EDGE_TLS_PORT/metrics
+  curl -s http://127.0.0.1:8081/v1/markets/fb-1-mo
+  curl -s http://127.0.0.1:8082/v1/events?sport=tennis
+  curl -si --http2-prior-knowledge http://127.0.0.1:8081/v1/events/fb-1
+  $BIN/oddsctl --origin http://127.0.0.1:9001 --token $ADMIN_TOKEN edges
+  $BIN/oddsctl --origin http://127.0.0.1:9001 --token $ADMIN_TOKEN market suspend fb-1-mo
 Ctrl-C stops everything.
 INFO
 wait

@@ -1,1 +1,171 @@
-public enum BenchPlaceholder {}
+import Foundation
+import OddsModel
+import Service
+
+/// `odds-bench`: the load and latency tool, and the local network's price simulator.
+///
+///     odds-bench card --admin URL --token T [--football N] [--tennis N]
+///     odds-bench simulate --admin URL --token T [--rate CHANGES_PER_S] [--seconds S]
+///     odds-bench propagation --admin URL --token T --feed URL --feed-token T
+///                            --edge URL [--edge URL ...] [--rate N] [--markets N] [--seconds S]
+///
+/// Exit status 0 done, 1 the run failed, 2 usage error.
+public enum BenchCommand {
+    static let usage = """
+        usage: odds-bench card --admin URL --token T [--football N] [--tennis N]
+               odds-bench simulate --admin URL --token T [--rate N] [--seconds S]
+               odds-bench propagation --admin URL --token T --feed URL --feed-token T
+                                      --edge URL [--edge URL ...] [--rate N] [--markets N]
+                                      [--seconds S] [--json]
+        """
+
+    public static func main(arguments: [String]) async -> Int32 {
+        guard let command = arguments.first else {
+            ProgramSupport.writeError(usage)
+            return 2
+        }
+        let options: Options
+        do {
+            options = try Options.parse(arguments.dropFirst())
+        } catch {
+            ProgramSupport.writeError("odds-bench: \(error)\n\(usage)")
+            return 2
+        }
+        do {
+            switch command {
+            case "card": try await card(options)
+            case "simulate": try await simulate(options)
+            case "propagation": try await propagation(options)
+            case "-h", "--help", "help":
+                print(usage)
+            default:
+                ProgramSupport.writeError("odds-bench: unknown command \(command)\n\(usage)")
+                return 2
+            }
+            return 0
+        } catch let error as UsageError {
+            ProgramSupport.writeError("odds-bench: \(error)\n\(usage)")
+            return 2
+        } catch {
+            ProgramSupport.writeError("odds-bench: \(error)")
+            return 1
+        }
+    }
+
+    struct Options {
+        var values: [String: [String]] = [:]
+        var flags: Set<String> = []
+
+        static func parse(_ arguments: ArraySlice<String>) throws(UsageError) -> Options {
+            var options = Options()
+            var remaining = arguments
+            while let argument = remaining.popFirst() {
+                guard argument.hasPrefix("--") else {
+                    throw UsageError("unexpected argument \(argument)")
+                }
+                let name = String(argument.dropFirst(2))
+                if name == "json" {
+                    options.flags.insert(name)
+                    continue
+                }
+                guard let value = remaining.popFirst() else {
+                    throw UsageError("\(argument) needs a value")
+                }
+                options.values[name, default: []].append(value)
+            }
+            return options
+        }
+
+        func string(_ name: String) throws(UsageError) -> String {
+            guard let value = values[name]?.last else { throw UsageError("--\(name) is required") }
+            return value
+        }
+
+        func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws(UsageError)
+            -> Int
+        {
+            guard let text = values[name]?.last else { return value }
+            guard let number = Int(text), range.contains(number) else {
+                throw UsageError("--\(name): expected \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+    }
+
+    private static func admin(_ options: Options) throws -> AdminConnection {
+        try AdminConnection(
+            url: try options.string("admin"), token: try options.string("token"),
+            caFile: options.values["ca-file"]?.last, name: "admin")
+    }
+
+    private static func card(_ options: Options) async throws {
+        let admin = try admin(options)
+        defer { admin.close() }
+        let football = try options.int("football", default: 20, range: 0...1000)
+        let tennis = try options.int("tennis", default: 24, range: 0...1000)
+        let now = WallClock.micros() / 1000
+        let today = now - now % 86_400_000
+        let entries = SampleCard.entries(
+            footballMatches: football, tennisMatches: tennis, day: today)
+        for entry in entries {
+            try await admin.expectOK(.put, entry.path, json: entry.body)
+        }
+        let markets = entries.filter { $0.path.contains("/markets/") }.count
+        print("card: \(entries.count - markets) events, \(markets) markets")
+    }
+
+    private static func simulate(_ options: Options) async throws {
+        let admin = try admin(options)
+        defer { admin.close() }
+        let rate = try options.int("rate", default: 200, range: 1...1_000_000)
+        let seconds = options.values["seconds"]?.last.flatMap(Double.init)
+        try await PriceSimulator(admin: admin, changesPerSecond: rate).run(seconds: seconds)
+    }
+
+    private static func propagation(_ options: Options) async throws {
+        let admin = try admin(options)
+        defer { admin.close() }
+        let edges = options.values["edge"] ?? []
+        guard !edges.isEmpty else { throw UsageError("--edge is required") }
+        let benchmark = PropagationBenchmark(
+            admin: admin, feedURL: try options.string("feed"),
+            feedToken: try options.string("feed-token"), edgeURLs: edges,
+            changesPerSecond: try options.int("rate", default: 1000, range: 1...1_000_000),
+            markets: try options.int("markets", default: 1000, range: 1...100_000),
+            seconds: Double(try options.int("seconds", default: 10, range: 1...3600)))
+        let result = try await benchmark.run()
+        let rows = [("feed client", result.feed)] + result.edges.map { ("edge \($0.0)", $0.1) }
+        if options.flags.contains("json") {
+            for (name, samples) in rows {
+                guard let summary = samples.summary() else { continue }
+                print("{\"rate\":\(result.rate),\"achieved\":\(Int(result.achievedRate)),"
+                    + "\"target\":\"\(name)\",\"samples\":\(samples.count),"
+                    + "\"p50_ms\":\(summary.p50),\"p99_ms\":\(summary.p99),"
+                    + "\"p999_ms\":\(summary.p999),\"max_ms\":\(summary.max)}")
+            }
+            return
+        }
+        print("propagation at \(result.rate) changes/s (achieved \(Int(result.achievedRate)))")
+        print("  target                         samples     p50 ms    p99 ms   p999 ms    max ms")
+        for (name, samples) in rows {
+            guard let summary = samples.summary() else {
+                print("  \(name): no samples")
+                continue
+            }
+            print("  " + [
+                name.padding(toLength: 28, withPad: " ", startingAt: 0),
+                pad(String(samples.count), 10), pad(format(summary.p50), 10),
+                pad(format(summary.p99), 10), pad(format(summary.p999), 10),
+                pad(format(summary.max), 10),
+            ].joined())
+        }
+    }
+
+    private static func format(_ milliseconds: Double) -> String {
+        String(format: "%.3f", milliseconds)
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+}

@@ -91,6 +91,9 @@ public enum OriginCommand {
 
         var limits = ServerLimits()
         limits.maxRequestBodyBytes = configuration.maxRequestBodyBytes
+        // A trading feed's batch of thousands of prices must fit the per-connection buffer.
+        limits.maxBufferedRequestBytes = max(
+            limits.maxBufferedRequestBytes, configuration.maxRequestBodyBytes)
         let grace = Duration64.milliseconds(configuration.shutdownGraceMilliseconds)
         let feedServer = try HTTPServer(
             configuration: HTTPServerConfiguration(

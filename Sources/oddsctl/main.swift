@@ -1,1 +1,3 @@
 import OddsControl
+
+ControlCommand.main(arguments: Array(CommandLine.arguments.dropFirst()))
