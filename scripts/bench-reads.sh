@@ -37,7 +37,10 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 wait_for() {
-    for _ in $(seq 1 400); do curl -sf "$1" >/dev/null && return 0; sleep 0.05; done
+    for _ in $(seq 1 400); do
+        curl -sf -m 2 --http2-prior-knowledge "$1" >/dev/null && return 0
+        sleep 0.05
+    done
     echo "bench-reads: $1 did not answer" >&2; exit 1
 }
 FEED=$(free_port); ADMIN=$(free_port); EDGE=$(free_port); NGHTTPD=$(free_port)

@@ -4,8 +4,8 @@
 /// reads and writes, take one as `borrowing some ReadableTransaction & ~Copyable`.
 ///
 /// Buffers passed to a closure point into LMDB's map (or, in a write, into the transaction's
-/// pages) and are valid only inside that closure: copy what must outlive it. None of these
-/// operations allocates except where it returns an array.
+/// pages) and are valid only inside that closure: copy what must outlive it. Beyond what
+/// LMDB allocates for a cursor, these operations allocate only the arrays they return.
 public protocol ReadableTransaction: ~Copyable {
     /// Returns a copy of the value stored under `key` in `table`, or nil when there is none.
     /// Throws `.badValueSize` for an empty or too-long key, or LMDB's failure.

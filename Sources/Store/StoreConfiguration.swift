@@ -13,8 +13,9 @@ public struct StoreConfiguration: Sendable, Hashable {
         case noSync
     }
 
-    /// The map size to start with, in bytes; rounded up to whole pages. The map grows by
-    /// doubling whenever a write needs more, so this only saves the first few regrowths.
+    /// The map size to start with, in bytes; rounded up to whole pages, and no more than
+    /// `maxMapBytes`. The map grows by doubling whenever a write needs more, so this only
+    /// saves the first few regrowths.
     public var initialMapBytes: Int
 
     /// The largest the map may grow, in bytes; a write that needs more fails with `.mapFull`.

@@ -48,8 +48,8 @@ public final class StoreEnvironment: @unchecked Sendable {
     /// Tables opened so far, by name. Guarded by `mapLock`.
     private var tables: [String: StoreTable] = [:]
 
-    /// Set when a remap failed and left LMDB without a map; every later transaction throws
-    /// it. Guarded by `mapLock`.
+    /// Set when a remap failed and left LMDB without a map; every later transaction (and
+    /// `statistics`) throws it, until the environment is reopened. Guarded by `mapLock`.
     private var mapFailure: StoreError?
 
     /// The permissions of new data and lock files: the store is the service's own.
@@ -57,6 +57,10 @@ public final class StoreEnvironment: @unchecked Sendable {
 
     /// The permissions of directories created for the store.
     private static let directoryMode: mode_t = 0o755
+
+    /// Free space (or room under the file size limit) below which a failed write is taken for
+    /// a full disk, in bytes: a commit needs at least that much more than a few pages.
+    private static let diskFullMarginBytes: UInt64 = 1 << 20
 
     /// How long a read waits for a reader slot when all are taken, in nanoseconds.
     private static let readerSlotWaitNanoseconds: UInt64 = 100_000_000
@@ -71,8 +75,7 @@ public final class StoreEnvironment: @unchecked Sendable {
     public init(
         directory: String, configuration: StoreConfiguration = StoreConfiguration()
     ) throws(StoreError) {
-        let pageBytes = sysconf(Int32(_SC_PAGESIZE))
-        let mapBounds = try Self.mapBounds(of: configuration, pageBytes: pageBytes)
+        let mapBounds = try Self.mapBounds(of: configuration, pageBytes: Int(getpagesize()))
         guard let maxTables = MDB_dbi(exactly: configuration.maxTables),
             let maxReaders = UInt32(exactly: configuration.maxReaders), maxReaders >= 1
         else {
@@ -210,6 +213,23 @@ public final class StoreEnvironment: @unchecked Sendable {
         }
     }
 
+    /// Gives up the calling thread's claim to be the writer, so that the next thread to write
+    /// becomes it: a program writes at start-up on its main thread, then hands writing to its
+    /// writer thread. Does nothing before the first write.
+    ///
+    /// The writer thread only, outside `read` and `write`, and it must not write afterwards;
+    /// a call from another thread traps.
+    public func releaseWriterThread() {
+        precondition(
+            mapLock.depth == 0, "StoreEnvironment.releaseWriterThread() inside read or write")
+        let current = pthread_self()
+        let (released, writer) = writerThread.compareExchange(
+            expected: current, desired: 0, ordering: .relaxed)
+        precondition(
+            released || writer == 0,
+            "StoreEnvironment.releaseWriterThread() called by a thread that is not the writer")
+    }
+
     // MARK: Maintenance
 
     /// Flushes committed writes to the disk, for `Durability.noSync`; with `.full` they are
@@ -232,6 +252,10 @@ public final class StoreEnvironment: @unchecked Sendable {
         get throws(StoreError) {
             mapLock.lockShared()
             defer { mapLock.unlockShared() }
+            // LMDB reads the meta pages through the map, which a failed remap took away.
+            if let mapFailure {
+                throw mapFailure
+            }
             var info = MDB_envinfo()
             try LMDB.check(mdb_env_info(env, &info), "mdb_env_info")
             var pages = MDB_stat()
@@ -291,7 +315,9 @@ public final class StoreEnvironment: @unchecked Sendable {
         if code == MDB_MAP_FULL {
             return .mapFull("mdb_txn_commit")
         }
-        try LMDB.check(code, "mdb_txn_commit")
+        guard code == MDB_SUCCESS else {
+            throw commitFailure(code)
+        }
         return .committed(result)
     }
 
@@ -364,12 +390,11 @@ public final class StoreEnvironment: @unchecked Sendable {
         guard code != MDB_SUCCESS else {
             return
         }
+        // LMDB refuses a remap untouched only while a write transaction of the process is open,
+        // which the exclusive side rules out. So this failed to map the file again after the
+        // old map was gone, and LMDB is left with no map until the environment is reopened.
         let error = StoreError(returnCode: code, operation: "mdb_env_set_mapsize")
-        // EINVAL is refused before the old map is touched. Any other failure comes from
-        // mapping the file again after the old map is gone, and LMDB has no map left.
-        if code != EINVAL {
-            mapFailure = error
-        }
+        mapFailure = error
         throw error
     }
 
@@ -406,16 +431,46 @@ public final class StoreEnvironment: @unchecked Sendable {
                 try growMap(after: "mdb_txn_commit")
                 continue
             }
-            try LMDB.check(commitCode, "mdb_txn_commit")
+            guard commitCode == MDB_SUCCESS else {
+                throw commitFailure(commitCode)
+            }
             return StoreTable(name: name, dbi: dbi)
         }
     }
 
-    /// Gives up the calling thread's claim to be the writer, so that the next thread to write
-    /// becomes it: a program writes at start-up on its main thread, then hands writing to its
-    /// writer thread. Call only when no write is under way or will be from this thread.
-    public func releaseWriterThread() {
-        writerThread.store(0, ordering: .relaxed)
+
+    /// The error for a failed commit. LMDB reports a write that the kernel cut short as `EIO`,
+    /// and that is how a disk filling up in the middle of a commit looks; so `EIO` is
+    /// reported as `.diskFull` when the file system has no room left or the data file is at
+    /// the process's size limit, and as `.io` otherwise.
+    private func commitFailure(_ code: Int32) -> StoreError {
+        let error = StoreError(returnCode: code, operation: "mdb_txn_commit")
+        guard code == EIO, let reason = lackOfSpace() else {
+            return error
+        }
+        return StoreError(
+            .diskFull, returnCode: code, operation: "mdb_txn_commit",
+            message: "\(error.message): \(reason)")
+    }
+
+    /// Why the data file cannot grow, if it cannot. These calls only refine an error already
+    /// being reported, so their own failure just means "no reason known".
+    private func lackOfSpace() -> String? {
+        var volume = statvfs()
+        if statvfs(directory, &volume) == 0,
+            UInt64(volume.f_bavail) * UInt64(volume.f_frsize) < Self.diskFullMarginBytes
+        {
+            return "the file system has no space left"
+        }
+        var limit = rlimit()
+        var file = stat()
+        if getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0,
+            limit.rlim_cur != rlim_t.max, stat(directory + "/data.mdb", &file) == 0,
+            UInt64(file.st_size) + Self.diskFullMarginBytes >= UInt64(limit.rlim_cur)
+        {
+            return "the data file reached the process's file size limit"
+        }
+        return nil
     }
 
     /// Makes the calling thread the writer if there is none yet; traps if another thread is.
@@ -435,25 +490,20 @@ public final class StoreEnvironment: @unchecked Sendable {
             message: message)
     }
 
-    /// The initial and largest map sizes of `configuration`, in whole pages.
+    /// The initial and largest map sizes of `configuration`, in whole pages; an initial size
+    /// above the largest starts at the largest.
     private static func mapBounds(
         of configuration: StoreConfiguration, pageBytes: Int
     ) throws(StoreError) -> (initial: Int, max: Int) {
-        guard configuration.initialMapBytes > 0,
-            configuration.initialMapBytes <= configuration.maxMapBytes
-        else {
-            throw invalidConfiguration(
-                "initialMapBytes must be positive and no larger than maxMapBytes")
-        }
         let max = configuration.maxMapBytes / pageBytes * pageBytes
-        let remainder = configuration.initialMapBytes % pageBytes
-        let initial = remainder == 0
-            ? configuration.initialMapBytes
-            : configuration.initialMapBytes - remainder + pageBytes
-        guard max > 0, initial <= max else {
-            throw invalidConfiguration("maxMapBytes must hold at least one page more")
+        guard configuration.initialMapBytes > 0, max > 0 else {
+            throw invalidConfiguration(
+                "initialMapBytes and maxMapBytes must be positive, maxMapBytes a page at least")
         }
-        return (initial, max)
+        // Capped first, so rounding up to a page cannot pass `max`, a whole page count.
+        let capped = Swift.min(configuration.initialMapBytes, max)
+        let remainder = capped % pageBytes
+        return (remainder == 0 ? capped : capped - remainder + pageBytes, max)
     }
 
     /// Creates `path` and any missing parents, like `mkdir -p`. Throws the failure of

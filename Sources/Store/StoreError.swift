@@ -27,7 +27,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         /// Another process grew the map while this thread was already inside a transaction,
         /// so the map could not be adopted; retry outside any transaction.
         public static let mapResized = Code(.mapResized)
-        /// The disk or the user's quota is full (`ENOSPC`, `EDQUOT`).
+        /// The file cannot grow: the disk, the user's quota or the process's file size limit
+        /// is reached (`ENOSPC`, `EDQUOT`, `EFBIG`, or a commit's `EIO` while no space is
+        /// left). Nothing of the failed write is kept.
         public static let diskFull = Code(.diskFull)
         /// The disk failed to read or write (`EIO`).
         public static let io = Code(.io)
@@ -87,7 +89,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             case MDB_BAD_DBI: .badTable
             case MDB_KEYEXIST: .keyExists
             case MDB_NOTFOUND: .notFound
-            case ENOSPC, EDQUOT: .diskFull
+            case ENOSPC, EDQUOT, EFBIG: .diskFull
             case EIO: .io
             case EACCES, EPERM, EROFS: .permissionDenied
             case ENOMEM: .outOfMemory

@@ -60,6 +60,25 @@ enum Socket {
         return (storage, first.pointee.ai_addrlen)
     }
 
+    /// Throws `addressInUse` when another socket (of any process) is bound to `address`.
+    ///
+    /// SO_REUSEPORT lets every process of the same user share a port, so a second server
+    /// started on a port already served would otherwise start quietly and take half the
+    /// connections. A plain bind, released at once, tells. Port 0 needs no check.
+    static func checkUnused(_ address: Address) throws(TransportError) {
+        guard address.port != 0 else { return }
+        var (storage, length) = try resolve(address)
+        let fd = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue)
+            | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .system("socket", errno: errno) }
+        defer { close(fd) }
+        setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+        let bound = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        if bound != 0, errno == EADDRINUSE { throw .addressInUse(address.description) }
+    }
+
     /// A nonblocking listening socket bound to `address`, with SO_REUSEPORT so each event
     /// loop can hold its own socket on the same port.
     static func listen(
@@ -118,8 +137,12 @@ enum Socket {
             }
         }
         guard named == 0 else { return "unknown" }
-        let hostText = String(cString: host)
-        let serviceText = String(cString: service)
+        func text(_ characters: [CChar]) -> String {
+            String(decoding: characters.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) },
+                   as: UTF8.self)
+        }
+        let hostText = text(host)
+        let serviceText = text(service)
         return hostText.contains(":")
             ? "[\(hostText)]:\(serviceText)" : "\(hostText):\(serviceText)"
     }

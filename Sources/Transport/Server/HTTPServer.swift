@@ -58,6 +58,7 @@ public final class HTTPServer: Sendable {
                     throw TransportError.invalidAddress(listener.address)
                 }
                 contexts.append(try listener.tls.map { try TLSContext.server($0) })
+                try Socket.checkUnused(address)
                 for index in group.loops.indices {
                     let fd = try Socket.listen(address)
                     sockets[index].append(fd)
