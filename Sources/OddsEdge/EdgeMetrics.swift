@@ -1,4 +1,3 @@
-import Locks
 import Telemetry
 
 /// The edge's counters and latencies, next to the transport's, at `/metrics`.
@@ -59,25 +58,44 @@ struct EdgeMetrics: Sendable {
     }
 }
 
-/// `edge_requests_total{route,status}`, with the counters found once and kept.
+/// `edge_requests_total{route,status}`: one `Route` per route, found once at start, whose
+/// common statuses are plain counters (no lock, no string on the request path).
 final class RouteCounters: Sendable {
     private let registry: MetricsRegistry
-    private let counters = Lock<[String: Counter]>([:])
 
     init(registry: MetricsRegistry) {
         self.registry = registry
     }
 
-    func record(route: String, status: Int) {
-        let key = "\(route) \(status)"
-        let counter = counters.withLock { counters -> Counter in
-            if let counter = counters[key] { return counter }
-            let counter = registry.counter(
-                "edge_requests_total", help: "Client requests by route and status.",
-                labels: ["route": route, "status": String(status)])
-            counters[key] = counter
-            return counter
+    func route(_ name: String) -> Route {
+        Route(name: name, registry: registry)
+    }
+
+    final class Route: Sendable {
+        private static let commonStatuses = [200, 304, 400, 404, 500, 503]
+        private let name: String
+        private let registry: MetricsRegistry
+        private let common: [Counter]
+
+        init(name: String, registry: MetricsRegistry) {
+            self.name = name
+            self.registry = registry
+            common = Self.commonStatuses.map {
+                registry.counter(
+                    "edge_requests_total", help: "Client requests by route and status.",
+                    labels: ["route": name, "status": String($0)])
+            }
         }
-        counter.increment()
+
+        func record(status: Int) {
+            if let index = Self.commonStatuses.firstIndex(of: status) {
+                common[index].increment()
+                return
+            }
+            registry.counter(
+                "edge_requests_total", help: "Client requests by route and status.",
+                labels: ["route": name, "status": String(status)]
+            ).increment()
+        }
     }
 }

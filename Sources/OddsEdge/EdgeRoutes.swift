@@ -14,6 +14,25 @@ struct EdgeRoutes: Sendable {
     let metrics: EdgeMetrics
     let staleAfterMicros: Int64
     let cacheControl: String
+    private let marketRoute: RouteCounters.Route
+    private let marketsRoute: RouteCounters.Route
+    private let eventRoute: RouteCounters.Route
+    private let eventsRoute: RouteCounters.Route
+
+    init(
+        store: EdgeStore, state: EdgeState, metrics: EdgeMetrics, staleAfterMicros: Int64,
+        cacheControl: String
+    ) {
+        self.store = store
+        self.state = state
+        self.metrics = metrics
+        self.staleAfterMicros = staleAfterMicros
+        self.cacheControl = cacheControl
+        marketRoute = metrics.requests.route("market")
+        marketsRoute = metrics.requests.route("markets")
+        eventRoute = metrics.requests.route("event")
+        eventsRoute = metrics.requests.route("events")
+    }
 
     func router(integrity: (@Sendable () async -> IntegrityReport?)?, adminToken: BearerToken?)
         -> Router
@@ -23,7 +42,7 @@ struct EdgeRoutes: Sendable {
         router.add(.get, "/v1/markets/:id") { request, responder in
             responder.respond(routes.record(
                 table: routes.store.markets, id: request.parameter("id") ?? "",
-                request: request, route: "market", what: "market"))
+                request: request, route: routes.marketRoute, what: "market"))
         }
         router.add(.get, "/v1/markets") { request, responder in
             responder.respond(routes.marketList(request))
@@ -76,41 +95,65 @@ struct EdgeRoutes: Sendable {
     // MARK: Reads
 
     /// One stored record (a market, or an event without its markets) as JSON.
+    ///
+    /// The record's header is read from LMDB on every request; the response built from it is
+    /// kept per loop thread and reused while the header and the freshness headers are the
+    /// same, so a hot market costs a lookup, not a rebuild.
     private func record(
-        table: StoreTable, id: Substring, request: HTTPRequest, route: String, what: String
+        table: StoreTable, id: Substring, request: HTTPRequest, route: RouteCounters.Route,
+        what: String
     ) -> HTTPResponse {
         let now = WallClock.micros()
         let edge = state.snapshot
-        let ifNoneMatch = request.headers["if-none-match"]
+        let (ageSeconds, stale) = freshness(edge: edge, now: now)
         let key = Array(id.utf8)
-        let found: (HTTPResponse)??
+        let cache = Self.cache.value
+        let cached = cache.entries[key]
+        let found: (HTTPResponse, String)??
         do {
             found = try store.environment.read { txn in
-                try txn.withValue(table, key) { record -> HTTPResponse? in
+                try txn.withValue(table, key) { record -> (HTTPResponse, String)? in
                     guard let header = EdgeRecord.header(record) else { return nil }
-                    let etag = Self.etag(epoch: edge.applied.epoch, version: header.version)
-                    var headers = freshness(
-                        edge: edge, now: now, publishedAtMicros: header.publishedAtMicros)
-                    headers.add("etag", etag)
-                    if let ifNoneMatch, Self.matches(ifNoneMatch, etag) {
-                        return HTTPResponse(status: 304, headers: headers)
+                    if let cached, cached.version == header.version,
+                        cached.publishedAtMicros == header.publishedAtMicros,
+                        cached.epoch == edge.applied.epoch, cached.ageSeconds == ageSeconds,
+                        cached.stale == stale
+                    {
+                        return (cached.response, cached.etag)
                     }
+                    let etag = Self.etag(epoch: edge.applied.epoch, version: header.version)
+                    var headers = freshnessHeaders(
+                        ageSeconds: ageSeconds, stale: stale,
+                        publishedAtMicros: header.publishedAtMicros)
+                    headers.add("etag", etag)
                     headers.add("content-type", "application/json")
-                    return HTTPResponse(
+                    let response = HTTPResponse(
                         status: 200, headers: headers,
                         body: Array(EdgeRecord.json(record, header)))
+                    cache.store(key, ResponseCache.Entry(
+                        version: header.version, publishedAtMicros: header.publishedAtMicros,
+                        epoch: edge.applied.epoch, ageSeconds: ageSeconds, stale: stale,
+                        etag: etag, response: response))
+                    return (response, etag)
                 }
             }
         } catch {
             return answer(route, .problem(
                 status: 500, title: "Store error", detail: "\(error)"))
         }
-        guard let response = found ?? nil else {
+        guard let (response, etag) = found ?? nil else {
             return answer(route, .problem(
                 status: 404, title: "Not found", detail: "no \(what) \(id.prefix(80))"))
         }
+        if let ifNoneMatch = request.headers["if-none-match"], Self.matches(ifNoneMatch, etag) {
+            var headers = response.headers
+            headers.remove("content-type")
+            return answer(route, HTTPResponse(status: 304, headers: headers))
+        }
         return answer(route, response)
     }
+
+    private static let cache = ThreadLocalCache { ResponseCache() }
 
     private func event(id: Substring, _ request: HTTPRequest) -> HTTPResponse {
         let now = WallClock.micros()
@@ -147,20 +190,20 @@ struct EdgeRoutes: Sendable {
                 body = writer.bytes
             }
         } catch {
-            return answer("event", .problem(status: 500, title: "Store error", detail: "\(error)"))
+            return answer(eventRoute, .problem(status: 500, title: "Store error", detail: "\(error)"))
         }
         guard let body else {
-            return answer("event", .problem(
+            return answer(eventRoute, .problem(
                 status: 404, title: "Not found", detail: "no event \(id.prefix(80))"))
         }
         let etag = Self.etag(epoch: edge.applied.epoch, version: newest)
-        var headers = freshness(edge: edge, now: now, publishedAtMicros: published)
+        var headers = freshnessHeaders(edge: edge, now: now, publishedAtMicros: published)
         headers.add("etag", etag)
         if let ifNoneMatch = request.headers["if-none-match"], Self.matches(ifNoneMatch, etag) {
-            return answer("event", HTTPResponse(status: 304, headers: headers))
+            return answer(eventRoute, HTTPResponse(status: 304, headers: headers))
         }
         headers.add("content-type", "application/json")
-        return answer("event", HTTPResponse(status: 200, headers: headers, body: body))
+        return answer(eventRoute, HTTPResponse(status: 200, headers: headers, body: body))
     }
 
     /// `GET /v1/markets?event=ID&status=open&inPlay=true&type=match_odds`
@@ -174,15 +217,15 @@ struct EdgeRoutes: Sendable {
         case "true": inPlay = true
         case "false": inPlay = false
         case let other?:
-            return answer("markets", .problem(
+            return answer(marketsRoute, .problem(
                 status: 400, title: "Invalid request",
                 detail: "inPlay: true or false, not \(other.prefix(40))"))
         }
         if let status, Market.Status(rawValue: status) == nil {
-            return answer("markets", .problem(
+            return answer(marketsRoute, .problem(
                 status: 400, title: "Invalid request", detail: "status: unknown \(status.prefix(40))"))
         }
-        return list("markets", request, table: store.markets) { wire in
+        return list(marketsRoute, request, table: store.markets) { wire in
             guard let market = try? Market(wireBytes: wire) else { return false }
             return (event == nil || market.eventID == event)
                 && (status == nil || market.status.rawValue == status)
@@ -202,15 +245,15 @@ struct EdgeRoutes: Sendable {
         case "false" where status == nil: status = Event.Status.scheduled.rawValue
         case "false": break
         case let other?:
-            return answer("events", .problem(
+            return answer(eventsRoute, .problem(
                 status: 400, title: "Invalid request",
                 detail: "inPlay: true or false, not \(other.prefix(40))"))
         }
         if let status, Event.Status(rawValue: status) == nil {
-            return answer("events", .problem(
+            return answer(eventsRoute, .problem(
                 status: 400, title: "Invalid request", detail: "status: unknown \(status.prefix(40))"))
         }
-        return list("events", request, table: store.events) { wire in
+        return list(eventsRoute, request, table: store.events) { wire in
             guard let event = try? Event(wireBytes: wire) else { return false }
             return (sport == nil || event.sport == sport)
                 && (competition == nil || event.competition == competition)
@@ -221,13 +264,13 @@ struct EdgeRoutes: Sendable {
     /// A JSON array of the records of `table` that `include` accepts, in id order. Its ETag
     /// is the store's position: any change anywhere gives a new one.
     private func list(
-        _ route: String, _ request: HTTPRequest, table: StoreTable,
+        _ route: RouteCounters.Route, _ request: HTTPRequest, table: StoreTable,
         include: (UnsafeRawBufferPointer) -> Bool
     ) -> HTTPResponse {
         let now = WallClock.micros()
         let edge = state.snapshot
         let etag = "W/" + Self.etag(epoch: edge.applied.epoch, version: edge.applied.sequence)
-        var headers = freshness(
+        var headers = freshnessHeaders(
             edge: edge, now: now, publishedAtMicros: edge.appliedPublishedAtMicros)
         headers.add("etag", etag)
         if let ifNoneMatch = request.headers["if-none-match"], Self.matches(ifNoneMatch, etag) {
@@ -276,27 +319,40 @@ struct EdgeRoutes: Sendable {
 
     // MARK: Helpers
 
-    /// `Cache-Control`, the publish time, the data's age, and `x-odds-stale` when the origin
-    /// has not been heard from within the configured time.
-    private func freshness(edge: EdgeState.Snapshot, now: Int64, publishedAtMicros: Int64)
+    /// The data's age in whole seconds (the time since the origin last confirmed it: any
+    /// frame, heartbeats included) and whether that is past the configured staleness.
+    private func freshness(edge: EdgeState.Snapshot, now: Int64) -> (Int64, Bool) {
+        guard edge.lastHeardMicros > 0 else { return (0, true) }
+        let ageMicros = max(0, now - edge.lastHeardMicros)
+        return (ageMicros / 1_000_000, ageMicros > staleAfterMicros)
+    }
+
+    /// `Cache-Control`, the origin's publish time, `Age`, and `x-odds-stale: true` when the
+    /// origin has not been heard from within the configured time.
+    private func freshnessHeaders(ageSeconds: Int64, stale: Bool, publishedAtMicros: Int64)
         -> HTTPHeaders
     {
         var headers = HTTPHeaders()
-        let ageMicros = edge.lastHeardMicros == 0 ? now - publishedAtMicros
-            : max(0, now - edge.lastHeardMicros)
         headers.add("cache-control", cacheControl)
         headers.add("x-odds-published-at", Timestamp.iso8601(
             milliseconds: publishedAtMicros / 1000))
-        headers.add("age", String(max(0, ageMicros) / 1_000_000))
-        headers.add("x-odds-data-age-ms", String(max(0, ageMicros) / 1000))
-        if ageMicros > staleAfterMicros || edge.lastHeardMicros == 0 {
+        headers.add("age", String(ageSeconds))
+        if stale {
             headers.add("x-odds-stale", "true")
         }
         return headers
     }
 
-    private func answer(_ route: String, _ response: HTTPResponse) -> HTTPResponse {
-        metrics.requests.record(route: route, status: response.status)
+    private func freshnessHeaders(edge: EdgeState.Snapshot, now: Int64, publishedAtMicros: Int64)
+        -> HTTPHeaders
+    {
+        let (ageSeconds, stale) = freshness(edge: edge, now: now)
+        return freshnessHeaders(
+            ageSeconds: ageSeconds, stale: stale, publishedAtMicros: publishedAtMicros)
+    }
+
+    private func answer(_ route: RouteCounters.Route, _ response: HTTPResponse) -> HTTPResponse {
+        route.record(status: response.status)
         return response
     }
 
