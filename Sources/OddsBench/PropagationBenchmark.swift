@@ -133,14 +133,14 @@ struct PropagationBenchmark {
                         }
                         return frames
                     }
-                    for case .batch(_, let changes) in frames {
+                    for case .batch(_, let committedAt, let changes) in frames {
                         published.withLock { table in
                             for change in changes {
-                                table[change.sequence] = change.publishedAtMicros
+                                table[change.sequence] = committedAt
                             }
                         }
-                        for change in changes {
-                            samples.add(now - change.publishedAtMicros)
+                        for _ in changes {
+                            samples.add(now - committedAt)
                         }
                     }
                 },

@@ -94,6 +94,8 @@ final class ApplierWorker {
     /// Frames of sessions at or below this are stale (their stream was abandoned).
     private var abandonedSession: UInt64 = 0
     private var snapshot: (position: FeedPosition, events: [Event], markets: [Market])?
+    /// When the origin's commit of the latest batch completed (0 for batches from its log).
+    private var latestCommittedAtMicros: Int64 = 0
     private var lastSync = DispatchTime.now()
     private var dirtySinceSync = false
     private let acknowledgement = LockedAcknowledgement()
@@ -156,7 +158,7 @@ final class ApplierWorker {
         let now = WallClock.micros()
         state.update { $0.lastHeardMicros = now }
         switch frame {
-        case .batch(let epoch, let changes):
+        case .batch(let epoch, let committedAt, let changes):
             guard snapshot == nil else {
                 return resync(session, "a batch arrived inside a snapshot")
             }
@@ -171,6 +173,7 @@ final class ApplierWorker {
                 return resync(session, "batch does not follow sequence \(expected - 1)")
             }
             batches.append((session, changes))
+            latestCommittedAtMicros = committedAt
             if let last = changes.last {
                 state.update {
                     if last.sequence > $0.originHead.sequence || $0.originHead.epoch != epoch {
@@ -243,7 +246,8 @@ final class ApplierWorker {
             nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
         metrics.changesApplied.increment(by: changes.count)
         metrics.appliedSequence.set(Int(clamping: next.sequence))
-        metrics.propagation.observe(seconds: Double(max(0, now - last.publishedAtMicros)) / 1e6)
+        let accepted = latestCommittedAtMicros > 0 ? latestCommittedAtMicros : last.publishedAtMicros
+        metrics.propagation.observe(seconds: Double(max(0, now - accepted)) / 1e6)
         state.update {
             $0.applied = next
             $0.appliedPublishedAtMicros = last.publishedAtMicros

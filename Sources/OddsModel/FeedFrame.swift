@@ -5,8 +5,10 @@
 /// a kind byte, the payload, and a CRC-32C of kind and payload. A frame whose checksum fails
 /// is never applied: the receiver drops the connection and resynchronises.
 public enum FeedFrame: Sendable, Equatable {
-    /// Changes with consecutive sequence numbers, in order.
-    case batch(epoch: UInt64, changes: [Change])
+    /// Changes with consecutive sequence numbers, in order. `committedAtMicros` is when the
+    /// origin's commit of them completed (0 when resent from the log): the moment they were
+    /// accepted, from which propagation is measured.
+    case batch(epoch: UInt64, committedAtMicros: Int64, changes: [Change])
     /// A full copy follows: `snapshotPart` frames, then `snapshotEnd`. The receiver replaces
     /// its whole state with it, at `position`.
     case snapshotBegin(position: FeedPosition, publishedAtMicros: Int64)
@@ -44,9 +46,10 @@ public enum FeedFrame: Sendable, Equatable {
         let start = writer.bytes.count
         writer.uint32(0)
         switch self {
-        case .batch(let epoch, let changes):
+        case .batch(let epoch, let committedAt, let changes):
             writer.uint8(Kind.batch.rawValue)
             writer.uint64(epoch)
+            writer.int64(committedAt)
             writer.uint32(UInt32(changes.count))
             for change in changes {
                 change.encode(into: &writer)
@@ -89,12 +92,15 @@ public enum FeedFrame: Sendable, Equatable {
 
     /// A batch frame built from changes already encoded (as the origin's log keeps them),
     /// without decoding them again.
-    public static func batchFrame(epoch: UInt64, encodedChanges: [[UInt8]]) -> [UInt8] {
-        let payloadBytes = encodedChanges.reduce(13) { $0 + $1.count }
+    public static func batchFrame(
+        epoch: UInt64, committedAtMicros: Int64, encodedChanges: [[UInt8]]
+    ) -> [UInt8] {
+        let payloadBytes = encodedChanges.reduce(21) { $0 + $1.count }
         var writer = WireWriter(capacity: payloadBytes + overheadBytes)
         writer.uint32(0)
         writer.uint8(Kind.batch.rawValue)
         writer.uint64(epoch)
+        writer.int64(committedAtMicros)
         writer.uint32(UInt32(encodedChanges.count))
         for change in encodedChanges {
             writer.append(change)
@@ -114,13 +120,14 @@ public enum FeedFrame: Sendable, Equatable {
         switch Kind(rawValue: try reader.uint8()) {
         case .batch:
             let epoch = try reader.uint64()
+            let committedAt = try reader.int64()
             let count = try reader.count(minimumItemBytes: 17)
             var changes: [Change] = []
             changes.reserveCapacity(count)
             for _ in 0..<count {
                 changes.append(try Change(from: &reader))
             }
-            frame = .batch(epoch: epoch, changes: changes)
+            frame = .batch(epoch: epoch, committedAtMicros: committedAt, changes: changes)
         case .snapshotBegin:
             frame = .snapshotBegin(position: try decodePosition(&reader),
                 publishedAtMicros: try reader.int64())

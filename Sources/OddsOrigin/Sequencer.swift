@@ -225,7 +225,8 @@ final class SequencerState {
         publishedAtMicros = now
         metrics.sequence.set(Int(clamping: position.sequence))
         edges.published(position, atMicros: now)
-        broadcast(FeedFrame.batchFrame(epoch: position.epoch, encodedChanges: encoded))
+        broadcast(FeedFrame.batchFrame(
+            epoch: position.epoch, committedAtMicros: WallClock.micros(), encodedChanges: encoded))
     }
 
     private func reloadBook() {
@@ -281,7 +282,8 @@ final class SequencerState {
                 expected += 1
                 if pending.count == FeedLimits.changesPerFrame {
                     subscriber.stream.write(
-                        FeedFrame.batchFrame(epoch: position.epoch, encodedChanges: pending))
+                        FeedFrame.batchFrame(
+                            epoch: position.epoch, committedAtMicros: 0, encodedChanges: pending))
                     pending.removeAll(keepingCapacity: true)
                 }
                 return expected <= position.sequence
@@ -293,7 +295,8 @@ final class SequencerState {
         guard contiguous, expected == position.sequence + 1 else { return false }
         if !pending.isEmpty {
             subscriber.stream.write(
-                FeedFrame.batchFrame(epoch: position.epoch, encodedChanges: pending))
+                FeedFrame.batchFrame(
+                            epoch: position.epoch, committedAtMicros: 0, encodedChanges: pending))
         }
         return true
     }

@@ -22,7 +22,7 @@ final class FeedFrameTests: XCTestCase {
     private func frames() throws -> [FeedFrame] {
         let position = FeedPosition(epoch: 0xABCD, sequence: 42)
         return [
-            .batch(epoch: 0xABCD, changes: [
+            .batch(epoch: 0xABCD, committedAtMicros: 77, changes: [
                 Change(sequence: 41, publishedAtMicros: 1, body: .event(event())),
                 Change(sequence: 42, publishedAtMicros: 2, body: .market(try market())),
             ]),
@@ -58,8 +58,9 @@ final class FeedFrameTests: XCTestCase {
     func testBatchFromEncodedChangesEqualsTheEncodedBatch() throws {
         let changes = [Change(sequence: 9, publishedAtMicros: 4, body: .market(try market()))]
         XCTAssertEqual(
-            FeedFrame.batchFrame(epoch: 5, encodedChanges: changes.map(\.wireBytes)),
-            FeedFrame.batch(epoch: 5, changes: changes).encoded)
+            FeedFrame.batchFrame(
+                epoch: 5, committedAtMicros: 6, encodedChanges: changes.map(\.wireBytes)),
+            FeedFrame.batch(epoch: 5, committedAtMicros: 6, changes: changes).encoded)
     }
 
     func testAFlippedBitFailsTheChecksum() throws {
