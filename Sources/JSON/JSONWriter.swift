@@ -167,6 +167,18 @@ public struct JSONWriter: Sendable {
     /// Appends `text` in quotes, copying runs that need no escape in one step.
     private mutating func appendQuoted(_ text: String) {
         bytes.append(ASCII.quote)
+        // Most text (keys, ids, prices) needs no escape: copy it in one piece.
+        if let done = text.utf8.withContiguousStorageIfAvailable({ utf8 -> Bool in
+            for byte in utf8
+            where byte < ASCII.firstPrintable || byte == ASCII.quote || byte == ASCII.backslash {
+                return false
+            }
+            bytes.append(contentsOf: utf8)
+            return true
+        }), done {
+            bytes.append(ASCII.quote)
+            return
+        }
         var text = text
         text.withUTF8 { utf8 in
             var runStart = 0

@@ -5,15 +5,27 @@ import JSON
 extension Price {
     /// `{"decimal":"2.50","fractional":"3/2","american":"+150"}`
     public func writeJSON(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("decimal")
-        writer.string(decimalText)
-        writer.key("fractional")
-        writer.string(fractionalText)
-        writer.key("american")
-        writer.string(americanText)
-        writer.endObject()
+        // Built as bytes in one buffer: every change of every market writes a few of these.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(72)
+        bytes.append(contentsOf: Self.decimalPrefix)
+        appendDecimal(to: &bytes)
+        bytes.append(contentsOf: Self.fractionalPrefix)
+        let numerator = units - Self.scale
+        let divisor = Self.greatestCommonDivisor(numerator, Self.scale)
+        Self.appendDigits(numerator / divisor, to: &bytes)
+        bytes.append(UInt8(ascii: "/"))
+        Self.appendDigits(Self.scale / divisor, to: &bytes)
+        bytes.append(contentsOf: Self.americanPrefix)
+        bytes.append(contentsOf: americanText.utf8)
+        bytes.append(contentsOf: Self.closing)
+        writer.raw(bytes)
     }
+
+    private static let decimalPrefix = Array(#"{"decimal":""#.utf8)
+    private static let fractionalPrefix = Array(#"","fractional":""#.utf8)
+    private static let americanPrefix = Array(#"","american":""#.utf8)
+    private static let closing = Array(#""}"#.utf8)
 }
 
 extension Selection {

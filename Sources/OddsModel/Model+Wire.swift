@@ -137,22 +137,53 @@ extension Change {
 }
 
 /// Statuses travel as one byte each: the codes below are part of the wire format and of
-/// the stores, so they never change meaning.
-protocol WireCoded: CaseIterable, Equatable {}
+/// the stores, so they never change meaning. A new status takes the next free code.
+protocol WireCoded {
+    static var wireOrder: [Self] { get }
+}
 
-extension WireCoded {
-    var wireCode: UInt8 {
-        UInt8(Self.allCases.firstIndex(of: self).map { Self.allCases.distance(
-            from: Self.allCases.startIndex, to: $0) } ?? 0)
-    }
-
+extension WireCoded where Self: Equatable {
     init(wireCode: UInt8) throws(WireError) {
-        let index = Int(wireCode)
-        guard index < Self.allCases.count else { throw WireError.invalid("status code") }
-        self = Self.allCases[Self.allCases.index(Self.allCases.startIndex, offsetBy: index)]
+        let order = Self.wireOrder
+        guard Int(wireCode) < order.count else { throw WireError.invalid("status code") }
+        self = order[Int(wireCode)]
     }
 }
 
-extension Event.Status: WireCoded {}
-extension Market.Status: WireCoded {}
-extension Selection.Status: WireCoded {}
+extension Event.Status: WireCoded {
+    static let wireOrder: [Self] = [.scheduled, .inPlay, .ended]
+
+    var wireCode: UInt8 {
+        switch self {
+        case .scheduled: return 0
+        case .inPlay: return 1
+        case .ended: return 2
+        }
+    }
+}
+
+extension Market.Status: WireCoded {
+    static let wireOrder: [Self] = [.open, .suspended, .closed, .settled, .voided]
+
+    var wireCode: UInt8 {
+        switch self {
+        case .open: return 0
+        case .suspended: return 1
+        case .closed: return 2
+        case .settled: return 3
+        case .voided: return 4
+        }
+    }
+}
+
+extension Selection.Status: WireCoded {
+    static let wireOrder: [Self] = [.active, .suspended, .removed]
+
+    var wireCode: UInt8 {
+        switch self {
+        case .active: return 0
+        case .suspended: return 1
+        case .removed: return 2
+        }
+    }
+}

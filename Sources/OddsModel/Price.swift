@@ -83,6 +83,33 @@ public struct Price: Sendable, Hashable, Comparable, CustomStringConvertible {
             + fractionText
     }
 
+    /// Appends `decimalText`'s bytes.
+    func appendDecimal(to bytes: inout [UInt8]) {
+        Self.appendDigits(units / Self.scale, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        var fraction = units % Self.scale
+        var digits = Self.decimalPlaces
+        while digits > 2, fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        var divisor: Int64 = 1
+        for _ in 1..<digits {
+            divisor *= 10
+        }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    static func appendDigits(_ value: Int64, to bytes: inout [UInt8]) {
+        if value >= 10 {
+            appendDigits(value / 10, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
     /// Fractional odds, reduced: 2.50 is `3/2`, 2.00 is `1/1`, 1.25 is `1/4`.
     public var fractionalText: String {
         let numerator = units - Self.scale
@@ -104,7 +131,7 @@ public struct Price: Sendable, Hashable, Comparable, CustomStringConvertible {
         decimalText
     }
 
-    private static func greatestCommonDivisor(_ a: Int64, _ b: Int64) -> Int64 {
+    static func greatestCommonDivisor(_ a: Int64, _ b: Int64) -> Int64 {
         var (a, b) = (a, b)
         while b != 0 {
             (a, b) = (b, a % b)

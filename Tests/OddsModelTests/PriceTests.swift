@@ -1,3 +1,4 @@
+import JSON
 import OddsModel
 import XCTest
 
@@ -42,6 +43,18 @@ final class PriceTests: XCTestCase {
             XCTAssertEqual(price.decimalText, decimal, text)
             XCTAssertEqual(price.fractionalText, fractional, text)
             XCTAssertEqual(price.americanText, american, text)
+        }
+    }
+
+    func testJSONMatchesTheTextForms() throws {
+        for units in stride(from: Int64(10_001), through: 2_000_000, by: 997) {
+            let price = try XCTUnwrap(Price(units: units))
+            var writer = JSONWriter()
+            price.writeJSON(to: &writer)
+            let object = try XCTUnwrap(JSONParser.parse(writer.bytes).objectValue)
+            XCTAssertEqual(object["decimal"]?.stringValue, price.decimalText)
+            XCTAssertEqual(object["fractional"]?.stringValue, price.fractionalText)
+            XCTAssertEqual(object["american"]?.stringValue, price.americanText)
         }
     }
 }
