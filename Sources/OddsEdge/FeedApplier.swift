@@ -263,17 +263,19 @@ final class ApplierWorker {
         switch change.body {
         case .market(let market):
             let key = Array(market.id.utf8)
+            let stored = try txn.withValue(store.markets, key) { EdgeRecord.header($0) }
             // A market repaired from the origin may already be newer than this change.
-            if let stored = try txn.withValue(store.markets, key, { EdgeRecord.header($0) }),
-                let header = stored, header.version > market.version
-            {
+            if let header = stored ?? nil, header.version > market.version {
                 return
             }
             try txn.put(store.markets, key, EdgeRecord.encode(
                 market, publishedAtMicros: change.publishedAtMicros))
-            try txn.put(
-                store.eventMarkets, EdgeStore.indexKey(event: market.eventID, market: market.id),
-                [])
+            // A market never moves to another event, so a known market is indexed already.
+            if stored == nil {
+                try txn.put(
+                    store.eventMarkets,
+                    EdgeStore.indexKey(event: market.eventID, market: market.id), [])
+            }
         case .event(let event):
             try txn.put(store.events, Array(event.id.utf8), EdgeRecord.encode(
                 event, publishedAtMicros: change.publishedAtMicros))
