@@ -53,11 +53,7 @@ struct EdgeConfiguration: Sendable {
             configuration.threads = try reader.optionalInt("threads", range: 1...256).map {
                 Int($0)
             }
-            let level = try reader.string("logLevel", default: "info")
-            guard let logLevel = LogLevel(name: level) else {
-                throw JSONFieldError(path: "logLevel", message: "unknown level \(level)")
-            }
-            configuration.logLevel = logLevel
+            configuration.logLevel = try ConfigurationFile.logLevel(&reader)
             configuration.staleAfterMilliseconds = Int(try reader.int(
                 "staleAfterMs", default: 3000, range: 100...3_600_000))
             configuration.integrityCheckIntervalSeconds = Int(try reader.int(

@@ -27,16 +27,15 @@ final class FeedApplier: Sendable {
         case stop
     }
 
-    private let queue = JobQueue<Job>()
-    private let stopped = DispatchSemaphore(value: 0)
-    private let worker: UncheckedApplier
+    private let thread = WriterThread<Job>(name: "feed-applier")
+    private let worker: ThreadConfined<ApplierWorker>
 
     init(
         store: EdgeStore, state: EdgeState, metrics: EdgeMetrics, logger: Logger,
         syncIntervalMilliseconds: Int, auditAppliedSequences: Bool,
         onResync: @escaping @Sendable (UInt64, String) -> Void
     ) {
-        worker = UncheckedApplier(ApplierWorker(
+        worker = ThreadConfined(ApplierWorker(
             store: store, state: state, metrics: metrics, logger: logger,
             syncIntervalMilliseconds: syncIntervalMilliseconds,
             auditAppliedSequences: auditAppliedSequences, onResync: onResync))
@@ -44,39 +43,23 @@ final class FeedApplier: Sendable {
 
     func start() {
         let worker = self.worker
-        let queue = self.queue
-        let stopped = self.stopped
-        let thread = Thread {
-            worker.value.run(queue)
-            stopped.signal()
-        }
-        thread.name = "feed-applier"
-        thread.start()
+        thread.start { queue in worker.value.run(queue) }
     }
 
     /// Queues a job. Any thread.
     func submit(_ job: Job) {
-        queue.push(job)
+        thread.submit(job)
     }
 
-    /// Sets where acknowledgements go for feed session `session`. Any thread.
+    /// Sets where acknowledgements go for feed session `session`. Any thread (the target
+    /// sits behind its own lock; the rest of the worker stays on the applier thread).
     func acknowledge(to stream: BodyStream?, session: UInt64) {
         worker.value.setAcknowledgementStream(stream, session: session)
     }
 
     func stop() {
-        queue.push(.stop)
-        stopped.wait()
-    }
-}
-
-final class UncheckedApplier: @unchecked Sendable {
-    // @unchecked: the worker's state is used on the applier thread only, except the
-    // acknowledgement target, which has its own lock.
-    let value: ApplierWorker
-
-    init(_ value: ApplierWorker) {
-        self.value = value
+        thread.submit(.stop)
+        thread.join()
     }
 }
 

@@ -1,7 +1,29 @@
 // The binary encoding of the model: feed frames carry it and both stores keep it. The layout
 // is canonical (one encoding per value), so a hash of it identifies a market's content.
 
-extension Event {
+/// A value with one binary encoding: events, markets and changes.
+public protocol WireEncodable {
+    func encode(into writer: inout WireWriter)
+    init(from reader: inout WireReader) throws(WireError)
+}
+
+extension WireEncodable {
+    /// The encoding alone, as a store keeps it.
+    public var wireBytes: [UInt8] {
+        var writer = WireWriter(capacity: 256)
+        encode(into: &writer)
+        return writer.bytes
+    }
+
+    /// Decodes a whole record; throws when anything is missing, malformed or left over.
+    public init(wireBytes: UnsafeRawBufferPointer) throws(WireError) {
+        var reader = WireReader(wireBytes)
+        try self.init(from: &reader)
+        try reader.finish()
+    }
+}
+
+extension Event: WireEncodable {
     public func encode(into writer: inout WireWriter) {
         writer.string(id)
         writer.string(sport)
@@ -20,22 +42,9 @@ extension Event {
             status: try Status(wireCode: try reader.uint8()), version: try reader.uint64())
     }
 
-    /// The encoding alone, as a store keeps it.
-    public var wireBytes: [UInt8] {
-        var writer = WireWriter(capacity: 128)
-        encode(into: &writer)
-        return writer.bytes
-    }
-
-    /// Decodes a whole record; throws when anything is missing, malformed or left over.
-    public init(wireBytes: UnsafeRawBufferPointer) throws(WireError) {
-        var reader = WireReader(wireBytes)
-        try self.init(from: &reader)
-        try reader.finish()
-    }
 }
 
-extension Market {
+extension Market: WireEncodable {
     public func encode(into writer: inout WireWriter) {
         writer.string(id)
         writer.string(eventID)
@@ -81,20 +90,9 @@ extension Market {
             betDelayMilliseconds: delay, selections: selections, version: version)
     }
 
-    public var wireBytes: [UInt8] {
-        var writer = WireWriter(capacity: 64 + selections.count * 48)
-        encode(into: &writer)
-        return writer.bytes
-    }
-
-    public init(wireBytes: UnsafeRawBufferPointer) throws(WireError) {
-        var reader = WireReader(wireBytes)
-        try self.init(from: &reader)
-        try reader.finish()
-    }
 }
 
-extension Change {
+extension Change: WireEncodable {
     private static let eventKind: UInt8 = 1
     private static let marketKind: UInt8 = 2
 
@@ -123,17 +121,6 @@ extension Change {
         self.init(sequence: sequence, publishedAtMicros: published, body: body)
     }
 
-    public var wireBytes: [UInt8] {
-        var writer = WireWriter(capacity: 256)
-        encode(into: &writer)
-        return writer.bytes
-    }
-
-    public init(wireBytes: UnsafeRawBufferPointer) throws(WireError) {
-        var reader = WireReader(wireBytes)
-        try self.init(from: &reader)
-        try reader.finish()
-    }
 }
 
 /// Statuses travel as one byte each: the codes below are part of the wire format and of

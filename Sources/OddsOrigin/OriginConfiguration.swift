@@ -50,11 +50,7 @@ struct OriginConfiguration: Sendable {
             configuration.threads = try reader.optionalInt("threads", range: 1...256).map {
                 Int($0)
             }
-            let level = try reader.string("logLevel", default: "info")
-            guard let logLevel = LogLevel(name: level) else {
-                throw JSONFieldError(path: "logLevel", message: "unknown level \(level)")
-            }
-            configuration.logLevel = logLevel
+            configuration.logLevel = try ConfigurationFile.logLevel(&reader)
             configuration.heartbeatIntervalMilliseconds = Int(try reader.int(
                 "heartbeatIntervalMs", default: 1000, range: 50...60_000))
             configuration.logRetentionChanges = Int(try reader.int(

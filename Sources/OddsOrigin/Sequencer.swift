@@ -26,15 +26,14 @@ final class Sequencer: Sendable {
         var position: FeedPosition
     }
 
-    private let queue = JobQueue<Job>()
-    private let stopped = DispatchSemaphore(value: 0)
-    private let state: UncheckedState
+    private let thread = WriterThread<Job>(name: "sequencer")
+    private let state: ThreadConfined<SequencerState>
 
     init(
         store: OriginStore, loaded: OriginStore.Loaded, configuration: OriginConfiguration,
         edges: EdgeRegistry, metrics: OriginMetrics, logger: Logger
     ) {
-        state = UncheckedState(SequencerState(
+        state = ThreadConfined(SequencerState(
             store: store, loaded: loaded, configuration: configuration, edges: edges,
             metrics: metrics, logger: logger))
     }
@@ -42,36 +41,18 @@ final class Sequencer: Sendable {
     /// Starts the thread.
     func start() {
         let state = self.state
-        let queue = self.queue
-        let stopped = self.stopped
-        let thread = Thread {
-            state.value.run(queue)
-            stopped.signal()
-        }
-        thread.name = "sequencer"
-        thread.start()
+        thread.start { queue in state.value.run(queue) }
     }
 
     /// Queues a job. Any thread; replies come on the sequencer thread.
     func submit(_ job: Job) {
-        queue.push(job)
+        thread.submit(job)
     }
 
     /// Finishes the jobs queued so far, ends every feed stream and stops the thread.
     func stop() {
-        queue.push(.stop)
-        stopped.wait()
-    }
-}
-
-/// The sequencer's state, touched only on its thread.
-final class UncheckedState: @unchecked Sendable {
-    // @unchecked: created on the starting thread, then used only by the sequencer thread,
-    // which the Thread start orders after the creation.
-    let value: SequencerState
-
-    init(_ value: SequencerState) {
-        self.value = value
+        thread.submit(.stop)
+        thread.join()
     }
 }
 

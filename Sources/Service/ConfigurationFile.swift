@@ -1,5 +1,6 @@
 import Glibc
 import JSON
+import Telemetry
 import Transport
 
 /// Reading a program's JSON configuration file: every key checked, unknown keys refused,
@@ -75,6 +76,15 @@ public struct ConfigurationFile {
             keyPath: try block.optionalString("key").map(resolve))
         try block.finish()
         return configuration
+    }
+
+    /// The `logLevel` key: `trace` to `critical`, `info` when absent.
+    public static func logLevel(_ reader: inout JSONObjectReader) throws -> LogLevel {
+        let name = try reader.string("logLevel", default: "info")
+        guard let level = LogLevel(name: name) else {
+            throw JSONFieldError(path: reader.path(of: "logLevel"), message: "unknown level \(name)")
+        }
+        return level
     }
 
     /// A listen address `host:port` (port 0 picks a free one).
