@@ -11,14 +11,12 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 oddsnet_install_packages "${ODDSNET_PACKAGES[@]}"
 oddsnet_find_swift
+source scripts/bench/network.sh
 
 RATES=${RATES:-"1000 10000"}
 SECONDS_PER_RATE=${SECONDS_PER_RATE:-10}
 MARKETS=${MARKETS:-1000}
-for product in odds-origin odds-edge odds-bench; do
-    swift build -c release --product "$product" >&2
-done
-BIN=$(swift build -c release --show-bin-path)
+build_release odds-origin odds-edge odds-bench
 tmp=$(mktemp -d)
 PIDS=()
 cleanup() {
@@ -28,15 +26,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_for() {
-    for _ in $(seq 1 400); do
-        curl -sf -m 2 "$1" >/dev/null && return 0
-        sleep 0.05
-    done
-    echo "bench-propagation: $1 did not answer" >&2
-    exit 1
-}
 FEED=$(free_port); ADMIN=$(free_port)
 ADMIN_TOKEN=bench-admin-token-0123456789
 FEED_TOKEN=bench-feed-token-0123456789

@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 oddsnet_install_packages "${ODDSNET_PACKAGES[@]}"
 oddsnet_find_swift
+source scripts/bench/network.sh
 
 THREADS=${THREADS:-$(nproc)}
 DURATION=${DURATION:-5}
@@ -22,10 +23,7 @@ H2LOAD_THREADS=${H2LOAD_THREADS:-1}
 readonly CLIENTS=100 STREAMS=10 MARKETS=1000
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-for product in odds-origin odds-edge odds-bench; do
-    swift build -c release --product "$product" >&2
-done
-BIN=$(swift build -c release --show-bin-path)
+build_release odds-origin odds-edge odds-bench
 tmp=$(mktemp -d)
 PIDS=()
 cleanup() {
@@ -35,14 +33,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_for() {
-    for _ in $(seq 1 400); do
-        curl -sf -m 2 --http2-prior-knowledge "$1" >/dev/null && return 0
-        sleep 0.05
-    done
-    echo "bench-reads: $1 did not answer" >&2; exit 1
-}
 FEED=$(free_port); ADMIN=$(free_port); EDGE=$(free_port); NGHTTPD=$(free_port)
 TOKEN=bench-admin-token-0123456789
 cat >"$tmp/origin.json" <<JSON
@@ -96,9 +86,10 @@ run_h2load() { # name uris round
 declare -A results
 for round in $(seq 1 "$ROUNDS"); do
     results[edge]+="$(run_h2load edge "$tmp/edge.uris" "$round")"$'\n'
-    nghttpd --no-tls -n "$THREADS" "$NGHTTPD" "$tmp/htdocs" 2>"$tmp/nghttpd.log" &
+    nghttpd --no-tls -a 127.0.0.1 -n "$THREADS" -d "$tmp/htdocs" "$NGHTTPD" \
+        2>"$tmp/nghttpd.log" &
     ngpid=$!
-    wait_for "http://127.0.0.1:$NGHTTPD/v1/markets/$(head -1 "$tmp/ids")" 2>/dev/null || true
+    wait_for "http://127.0.0.1:$NGHTTPD/v1/markets/$(head -1 "$tmp/ids")" --http2-prior-knowledge
     results[nghttpd]+="$(run_h2load nghttpd "$tmp/nghttpd.uris" "$round")"$'\n'
     kill -KILL "$ngpid" 2>/dev/null || true
     wait "$ngpid" 2>/dev/null || true
