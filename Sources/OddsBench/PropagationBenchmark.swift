@@ -8,10 +8,11 @@ import Transport
 /// arrived at a feed client, at a steady rate of changes over a set of markets.
 ///
 /// The origin stamps every change with its commit time (wall clock); on one machine the
-/// clocks agree, so latencies are differences of wall-clock times. (b) is stamped when the
+/// clocks agree, so latencies are differences of wall-clock times, counted from the moment
+/// the origin's commit completed (carried in each batch frame). (b) is stamped when the
 /// bench's own feed stream delivers the change. (a) polls each edge's `/readyz` back to
-/// back: when the applied sequence moves from A to B, changes A+1 ... B became readable by
-/// then, so (a) is exact to within one poll (about 100 µs).
+/// back (`ReadinessPoller`): when the applied sequence moves from A to B, changes A+1 ... B
+/// became readable by then, so (a) is late by at most one poll.
 struct PropagationBenchmark {
     let admin: AdminConnection
     let feedURL: String
@@ -46,16 +47,10 @@ struct PropagationBenchmark {
         let handle = subscribe(feed, after: head, published: published, samples: feedSamples)
         defer { handle.cancel() }
 
-        let stop = Lock(false)
-        var pollers: [Task<Void, Never>] = []
-        let edgeSamples = edgeURLs.map { ($0, LatencySamples()) }
-        for (index, edge) in edges.enumerated() {
-            let samples = edgeSamples[index].1
-            pollers.append(Task {
-                await poll(edge, from: head.sequence, published: published, samples: samples,
-                    stop: stop)
-            })
+        let pollers = edges.map {
+            ReadinessPoller(edge: $0, from: head.sequence, committed: published)
         }
+        pollers.forEach { $0.start() }
 
         let achieved = try await generateLoad()
         // Let the last changes arrive everywhere.
@@ -63,10 +58,8 @@ struct PropagationBenchmark {
         for edge in edges {
             try await waitUntilApplied(edge, last)
         }
-        stop.withLock { $0 = true }
-        for poller in pollers {
-            await poller.value
-        }
+        pollers.forEach { $0.stop() }
+        let edgeSamples = zip(edgeURLs, pollers).map { ($0, $1.samples) }
         return Result(
             rate: changesPerSecond, achievedRate: achieved, feed: feedSamples, edges: edgeSamples)
     }
@@ -149,35 +142,6 @@ struct PropagationBenchmark {
                 },
                 onEnd: { _ in }))
         return handle
-    }
-
-    /// (a): back-to-back readiness polls; each advance dates the changes it covers.
-    private func poll(
-        _ edge: AdminConnection, from start: UInt64, published: Lock<[UInt64: Int64]>,
-        samples: LatencySamples, stop: Lock<Bool>
-    ) async {
-        var seen = start
-        var undated: [UInt64: Int64] = [:]
-        while !stop.withLock({ $0 }) {
-            guard let applied = try? await appliedSequence(edge) else { continue }
-            let now = WallClock.micros()
-            if applied > seen {
-                for sequence in (seen + 1)...applied {
-                    undated[sequence] = now
-                }
-                seen = applied
-            }
-            // A change is dated once its publish time is known from the feed stream.
-            let known = published.withLock { table in
-                undated.compactMap { sequence, readable in
-                    table[sequence].map { (sequence, readable - $0) }
-                }
-            }
-            for (sequence, latency) in known {
-                samples.add(latency)
-                undated[sequence] = nil
-            }
-        }
     }
 
     /// Sends batches every 10 ms to hold `changesPerSecond`; returns the rate achieved.
