@@ -93,6 +93,9 @@ extension Market: WireEncodable {
 }
 
 extension Change: WireEncodable {
+    /// Bytes before the event's or market's own encoding: sequence, publish time, kind.
+    public static let headerBytes = 17
+
     private static let eventKind: UInt8 = 1
     private static let marketKind: UInt8 = 2
 

@@ -76,11 +76,14 @@ final class OriginStore: @unchecked Sendable {
     func commit(_ changes: [Change], encoded: [[UInt8]], position: FeedPosition) throws {
         try environment.write { txn in
             for (change, bytes) in zip(changes, encoded) {
+                // A change's encoding is its sequence number, publish time and kind, then the
+                // entity's own encoding: store that tail rather than encode it again.
+                let entity = Array(bytes[Change.headerBytes...])
                 switch change.body {
                 case .event(let event):
-                    try txn.put(events, Array(event.id.utf8), event.wireBytes)
+                    try txn.put(events, Array(event.id.utf8), entity)
                 case .market(let market):
-                    try txn.put(markets, Array(market.id.utf8), market.wireBytes)
+                    try txn.put(markets, Array(market.id.utf8), entity)
                 }
                 try txn.put(log, StoreKey.uint64(change.sequence), bytes)
             }

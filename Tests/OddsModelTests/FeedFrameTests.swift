@@ -63,6 +63,14 @@ final class FeedFrameTests: XCTestCase {
             FeedFrame.batch(epoch: 5, committedAtMicros: 6, changes: changes).encoded)
     }
 
+    func testAChangeEncodingEndsWithItsEntitysEncoding() throws {
+        let market = try market()
+        let change = Change(sequence: 3, publishedAtMicros: 4, body: .market(market))
+        XCTAssertEqual(Array(change.wireBytes[Change.headerBytes...]), market.wireBytes)
+        let eventChange = Change(sequence: 5, publishedAtMicros: 6, body: .event(event()))
+        XCTAssertEqual(Array(eventChange.wireBytes[Change.headerBytes...]), event().wireBytes)
+    }
+
     func testAFlippedBitFailsTheChecksum() throws {
         var bytes = FeedFrame.heartbeat(
             position: FeedPosition(epoch: 1, sequence: 2), sentAtMicros: 3).encoded
