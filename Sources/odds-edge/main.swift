@@ -1,6 +1,11 @@
-import CJemalloc
 import OddsEdge
 
-EdgeCommand.main(
-    arguments: Array(CommandLine.arguments.dropFirst()),
-    allocator: "jemalloc " + String(cString: oddsnet_allocator_version()))
+// Release builds link jemalloc (see Package.swift); debug builds keep the system allocator.
+#if DEBUG
+let allocator = "system (debug build)"
+#else
+import CJemalloc
+let allocator = "jemalloc " + String(cString: oddsnet_allocator_version())
+#endif
+
+EdgeCommand.main(arguments: Array(CommandLine.arguments.dropFirst()), allocator: allocator)

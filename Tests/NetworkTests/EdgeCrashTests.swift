@@ -16,6 +16,10 @@ final class EdgeCrashTests: XCTestCase {
             id: "edge-1", upstream: origin.feedAddress,
             settings: ["auditAppliedSequences": true])
         try edge.start()
+        // Subscribed before the first change, the edge receives every change in a batch (a
+        // snapshot would apply the first ones without counting them one by one).
+        let subscribed = await edge.waitForReady()
+        XCTAssertTrue(subscribed, "the edge never became ready")
         let markets = 200
         try await origin.seedCard(markets: markets)
 

@@ -22,6 +22,8 @@ final class IntegrityTests: XCTestCase {
         try damage(edge.dataDirectory)
 
         try edge.start()
+        let rejoined = await edge.waitForReady()
+        XCTAssertTrue(rejoined, "the edge did not catch up after its restart")
         let corrupted = try await edge.get("/v1/markets/m2")
         XCTAssertTrue(corrupted.text.contains("\"decimal\":\"9.99\""), "the damage did not take")
         let report = try await checkIntegrity(edge)

@@ -240,6 +240,17 @@ public final class EdgeNode: @unchecked Sendable {
         return await appliedSequence() >= sequence
     }
 
+    /// Waits until `/readyz` answers 200: the edge is connected to its upstream and caught
+    /// up with it. False at the deadline.
+    public func waitForReady(timeout: Double = 30) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let response = try? await get("/readyz"), response.status == 200 { return true }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return false
+    }
+
     /// A metric's value from `/metrics` (the first series of that name).
     public func metric(_ name: String) async -> Double? {
         guard let response = try? await get("/metrics") else { return nil }
