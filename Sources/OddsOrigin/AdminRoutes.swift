@@ -6,7 +6,9 @@ import Transport
 /// The admin API, on its own listener, behind the admin bearer token: events, markets,
 /// prices and market status in; state and edges out.
 enum AdminRoutes {
-    static func router(sequencer: Sequencer, edges: EdgeRegistry, token: BearerToken) -> Router {
+    static func router(
+        sequencer: Sequencer, edges: EdgeRegistry, store: OriginStore, token: BearerToken
+    ) -> Router {
         var router = Router()
         router.add(.get, "/healthz") { _, responder in
             responder.respond(HTTPResponse(status: 200, contentType: "text/plain", text: "ok\n"))
@@ -84,6 +86,8 @@ enum AdminRoutes {
                 writer.endObject()
             }
         })
+
+        AccountRoutes.add(sequencer: sequencer, store: store, guarded: guarded)
 
         guarded(.get, "/v1/admin/status") { _, responder in
             sequencer.submit(.inspect { view in

@@ -11,10 +11,11 @@ enum FeedRoutes {
     static let contentType = "application/x-oddsnet-feed"
 
     static func router(
-        sequencer: Sequencer, edges: EdgeRegistry, token: BearerToken, metrics: MetricsRegistry,
-        logger: Logger
+        sequencer: Sequencer, edges: EdgeRegistry, store: OriginStore, token: BearerToken,
+        metrics: MetricsRegistry, logger: Logger
     ) -> Router {
         var router = Router()
+        BetRoutes.add(to: &router, sequencer: sequencer, store: store, token: token)
         router.add(.get, "/healthz") { _, responder in
             responder.respond(HTTPResponse(status: 200, contentType: "text/plain", text: "ok\n"))
         }

@@ -101,7 +101,7 @@ public enum OriginCommand {
                     address: configuration.listen, tls: configuration.tls)],
                 limits: limits, threads: configuration.threads, shutdownGrace: grace),
             router: FeedRoutes.router(
-                sequencer: sequencer, edges: edges,
+                sequencer: sequencer, edges: edges, store: store,
                 token: BearerToken(configuration.feedToken), metrics: registry, logger: logger),
             logger: logger, metrics: registry)
         let adminServer = try HTTPServer(
@@ -110,7 +110,7 @@ public enum OriginCommand {
                     address: configuration.adminListen, tls: configuration.tls)],
                 limits: limits, threads: 1, shutdownGrace: grace),
             router: AdminRoutes.router(
-                sequencer: sequencer, edges: edges,
+                sequencer: sequencer, edges: edges, store: store,
                 token: BearerToken(configuration.adminToken)),
             logger: logger, metrics: registry)
         sequencer.start()

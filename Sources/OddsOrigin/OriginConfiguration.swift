@@ -30,6 +30,8 @@ struct OriginConfiguration: Sendable {
     var maxRequestBodyBytes = 16 << 20
     var storeMaxMapBytes = 64 << 30
     var shutdownGraceMilliseconds = 5000
+    /// How long a bet's first answer is kept under its idempotency key.
+    var idempotencyRetentionSeconds = 172_800
 
     static let minimumTokenBytes = 16
 
@@ -67,6 +69,8 @@ struct OriginConfiguration: Sendable {
                 "storeMaxMapBytes", default: 64 << 30, range: (16 << 20)...(1 << 44)))
             configuration.shutdownGraceMilliseconds = Int(try reader.int(
                 "shutdownGraceMs", default: 5000, range: 0...600_000))
+            configuration.idempotencyRetentionSeconds = Int(try reader.int(
+                "idempotencyRetentionSeconds", default: 172_800, range: 86_400...31_536_000))
             return configuration
         }
     }

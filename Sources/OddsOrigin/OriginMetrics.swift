@@ -13,6 +13,10 @@ struct OriginMetrics: Sendable {
     let subscribers: Gauge
     let subscribersDropped: Counter
     let snapshotsSent: Counter
+    let betsAccepted: Counter
+    let betsRejected: Counter
+    let betsReplayed: Counter
+    let betsDelayed: Counter
 
     init(registry: MetricsRegistry) {
         self.registry = registry
@@ -37,5 +41,14 @@ struct OriginMetrics: Sendable {
             help: "Feed streams dropped because the edge fell too far behind.")
         snapshotsSent = registry.counter(
             "origin_feed_snapshots_total", help: "Snapshots sent to edges.")
+        betsAccepted = registry.counter(
+            "origin_bets_accepted_total", help: "Bets accepted and stored.")
+        betsRejected = registry.counter(
+            "origin_bets_rejected_total", help: "Bets decided and rejected (stored decisions).")
+        betsReplayed = registry.counter(
+            "origin_bets_replayed_total",
+            help: "Retries answered with the first answer under their idempotency key.")
+        betsDelayed = registry.counter(
+            "origin_bets_delayed_total", help: "In-play bets held for their market's bet delay.")
     }
 }

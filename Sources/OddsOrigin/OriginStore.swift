@@ -2,8 +2,9 @@ import OddsModel
 import Store
 
 /// The origin's LMDB tables: current events and markets, the delta log keyed by sequence
-/// number, and the meta record (epoch and last sequence number). Every method that writes
-/// runs on the sequencer thread.
+/// number, the meta record (epoch, last sequence number, last bet and audit numbers), and the
+/// money: accounts, ledger, bets, exposures, idempotency records and the audit trail. Every
+/// method that writes runs on the sequencer thread; reads may come from any thread.
 final class OriginStore: @unchecked Sendable {
     // @unchecked: the environment is thread-safe for reads (MDB_NOTLS); writes come from the
     // sequencer thread only, which StoreEnvironment checks.
@@ -12,6 +13,7 @@ final class OriginStore: @unchecked Sendable {
     private let events: StoreTable
     private let markets: StoreTable
     private let log: StoreTable
+    let money: MoneyTables
 
     private static let epochKey = Array("epoch".utf8)
     private static let sequenceKey = Array("sequence".utf8)
@@ -23,6 +25,8 @@ final class OriginStore: @unchecked Sendable {
         /// The oldest change still in the log; `position.sequence + 1` when it is empty.
         var logFirstSequence: UInt64
         var epochIsNew: Bool
+        var bets: BetBook
+        var lastAuditNumber: UInt64
     }
 
     init(directory: String, configuration: StoreConfiguration) throws {
@@ -31,6 +35,7 @@ final class OriginStore: @unchecked Sendable {
         events = try environment.table("events")
         markets = try environment.table("markets")
         log = try environment.table("log")
+        money = try MoneyTables(environment)
     }
 
     /// Reads the whole state. A store without an epoch gets a fresh one; `newEpoch` forces
@@ -40,7 +45,10 @@ final class OriginStore: @unchecked Sendable {
         var book = OriginBook()
         var position = FeedPosition.empty
         var logFirst: UInt64 = 0
+        var bets = BetBook()
+        var lastAudit: UInt64 = 0
         try environment.read { txn in
+            lastAudit = try money.load(into: &bets, txn)
             try txn.forEach(events) { _, value in
                 book.load(try Event(wireBytes: value))
                 return true
@@ -67,14 +75,19 @@ final class OriginStore: @unchecked Sendable {
             logFirst = position.sequence + 1
         }
         return Loaded(
-            book: book, position: position, logFirstSequence: logFirst, epochIsNew: fresh)
+            book: book, position: position, logFirstSequence: logFirst, epochIsNew: fresh,
+            bets: bets, lastAuditNumber: lastAudit)
     }
 
-    /// Stores `changes` (numbered consecutively, ending at `position.sequence`) in one
-    /// transaction with the new last sequence number, and commits (durably, by the store's
-    /// configuration). Throws when the commit fails; nothing is stored then.
-    func commit(_ changes: [Change], encoded: [[UInt8]], position: FeedPosition) throws {
+    /// Stores `changes` (numbered consecutively, ending at `position.sequence`) and `writes`
+    /// in one transaction with the new last sequence number, and commits (durably, by the
+    /// store's configuration). Throws when the commit fails; nothing is stored then.
+    func commit(
+        _ changes: [Change], encoded: [[UInt8]], position: FeedPosition, writes: BetWrites,
+        firstAuditNumber: UInt64
+    ) throws {
         try environment.write { txn in
+            try money.store(writes, firstAuditNumber: firstAuditNumber, txn)
             for (change, bytes) in zip(changes, encoded) {
                 // A change's encoding is its sequence number, publish time and kind, then the
                 // entity's own encoding: store that tail rather than encode it again.

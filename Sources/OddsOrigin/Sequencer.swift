@@ -15,6 +15,8 @@ import Transport
 final class Sequencer: Sendable {
     enum Job: Sendable {
         case command(AdminCommand, reply: @Sendable (Result<CommandOutcome, AdminRejection>) -> Void)
+        case account(AccountCommand, reply: @Sendable (Result<AccountOutcome, AdminRejection>) -> Void)
+        case bet(BetSubmission, reply: @Sendable (BetAnswer) -> Void)
         case subscribe(FeedSubscriber)
         case inspect(@Sendable (OriginView) -> Void)
         case stop
@@ -72,6 +74,10 @@ final class SequencerState {
     let logger: Logger
 
     var book: OriginBook
+    var bets: BetBook
+    var lastAuditNumber: UInt64
+    /// In-play bets waiting out their market's bet delay, in the order they fall due.
+    var delayedBets: [DelayedBet] = []
     var position: FeedPosition
     var logFirstSequence: UInt64
     var publishedAtMicros: Int64 = 0
@@ -89,6 +95,8 @@ final class SequencerState {
         self.metrics = metrics
         self.logger = logger
         book = loaded.book
+        bets = loaded.bets
+        lastAuditNumber = loaded.lastAuditNumber
         position = loaded.position
         logFirstSequence = loaded.logFirstSequence
         publishedAtMicros = WallClock.micros()
@@ -99,9 +107,11 @@ final class SequencerState {
     func run(_ queue: JobQueue<Sequencer.Job>) {
         let heartbeat = UInt64(configuration.heartbeatIntervalMilliseconds) * 1_000_000
         while true {
-            let jobs = queue.takeAll(
-                waitingUntil: DispatchTime(uptimeNanoseconds: lastFrameAt.uptimeNanoseconds
-                    + heartbeat))
+            var wakeAt = lastFrameAt.uptimeNanoseconds + heartbeat
+            if let due = delayedBets.first?.dueAtNanoseconds {
+                wakeAt = min(wakeAt, due)
+            }
+            let jobs = queue.takeAll(waitingUntil: DispatchTime(uptimeNanoseconds: wakeAt))
             if jobs.contains(where: { if case .stop = $0 { return true } else { return false } }) {
                 process(jobs.filter { if case .stop = $0 { return false } else { return true } })
                 for subscriber in subscribers {
@@ -110,7 +120,9 @@ final class SequencerState {
                 subscribers.removeAll()
                 return
             }
-            if !jobs.isEmpty {
+            if !jobs.isEmpty || delayedBets.first.map({
+                $0.dueAtNanoseconds <= DispatchTime.now().uptimeNanoseconds
+            }) == true {
                 process(jobs)
             }
             let now = DispatchTime.now()
@@ -127,37 +139,39 @@ final class SequencerState {
 
     // MARK: Commands
 
+    /// Applies a group of jobs in order, stores everything they changed in one commit, then
+    /// answers them: nothing is answered before it is on disk.
     private func process(_ jobs: [Sequencer.Job]) {
-        var changes: [Change] = []
-        var replies: [(@Sendable (Result<Sequencer.CommandOutcome, AdminRejection>) -> Void,
-            Result<[Change], AdminRejection>)] = []
+        var group = CommitGroup(nowMicros: WallClock.micros())
         var later: [Sequencer.Job] = []
-        let now = WallClock.micros()
 
         for job in jobs {
-            guard case .command(let command, let reply) = job else {
+            switch job {
+            case .command(let command, let reply):
+                do {
+                    let made = try book.apply(
+                        command, nextSequence: position.sequence + UInt64(group.changes.count) + 1,
+                        publishedAtMicros: group.nowMicros)
+                    group.changes += made
+                    group.commandReplies.append((reply, .success(made)))
+                } catch {
+                    metrics.commandsRefused.increment()
+                    group.commandReplies.append((reply, .failure(error)))
+                }
+            case .account(let command, let reply):
+                group.accountReplies.append((reply, apply(command, &group)))
+            case .bet(let submission, let reply):
+                receive(submission, reply: reply, &group)
+            case .subscribe, .inspect, .stop:
                 later.append(job)
-                continue
-            }
-            do {
-                let made = try book.apply(
-                    command, nextSequence: position.sequence + UInt64(changes.count) + 1,
-                    publishedAtMicros: now)
-                changes += made
-                replies.append((reply, .success(made)))
-            } catch {
-                metrics.commandsRefused.increment()
-                replies.append((reply, .failure(error)))
             }
         }
+        decideDueBets(&group)
 
-        if !changes.isEmpty {
-            commit(changes, at: now, replies: &replies)
+        if !group.changes.isEmpty || !group.writes.isEmpty {
+            commit(&group)
         }
-        for (reply, result) in replies {
-            let position = self.position
-            reply(result.map { Sequencer.CommandOutcome(changes: $0, position: position) })
-        }
+        group.answer(position: position)
         for job in later {
             switch job {
             case .subscribe(let subscriber):
@@ -166,46 +180,44 @@ final class SequencerState {
                 body(OriginView(
                     book: book, position: position, logFirstSequence: logFirstSequence,
                     publishedAtMicros: publishedAtMicros))
-            case .command, .stop:
+            case .command, .account, .bet, .stop:
                 break
             }
         }
     }
 
-    private func commit(
-        _ changes: [Change], at now: Int64,
-        replies: inout [(@Sendable (Result<Sequencer.CommandOutcome, AdminRejection>) -> Void,
-            Result<[Change], AdminRejection>)]
-    ) {
+    private func commit(_ group: inout CommitGroup) {
+        let changes = group.changes
         let encoded = changes.map(\.wireBytes)
         let next = FeedPosition(
             epoch: position.epoch, sequence: position.sequence + UInt64(changes.count))
         let started = DispatchTime.now()
         do {
-            try store.commit(changes, encoded: encoded, position: next)
+            try store.commit(
+                changes, encoded: encoded, position: next, writes: group.writes,
+                firstAuditNumber: lastAuditNumber + 1)
         } catch {
-            // The book already holds the refused changes: reload it from the store, which
+            // The books already hold the refused changes: reload them from the store, which
             // holds exactly what was committed, and tell every caller in the group.
             logger.error("origin.commit_failed", ["error": .string("\(error)")])
             metrics.commitFailures.increment()
             reloadBook()
-            let rejection = AdminRejection(
-                kind: .unavailable, message: "the store could not commit: \(error)")
-            for index in replies.indices {
-                if case .success = replies[index].1 {
-                    replies[index].1 = .failure(rejection)
-                }
-            }
+            group.fail(AdminRejection(
+                kind: .unavailable, message: "the store could not commit: \(error)"))
             return
         }
         metrics.commitLatency.observe(
             nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
         metrics.commits.increment()
+        lastAuditNumber += UInt64(group.writes.audit.count)
+        metrics.betsAccepted.increment(by: group.betsAccepted)
+        metrics.betsRejected.increment(by: group.betsRejected)
+        guard !changes.isEmpty else { return }
         metrics.changes.increment(by: changes.count)
         position = next
-        publishedAtMicros = now
+        publishedAtMicros = group.nowMicros
         metrics.sequence.set(Int(clamping: position.sequence))
-        edges.published(position, atMicros: now)
+        edges.published(position, atMicros: group.nowMicros)
         broadcast(FeedFrame.batchFrame(
             epoch: position.epoch, committedAtMicros: WallClock.micros(), encodedChanges: encoded))
     }
@@ -214,6 +226,8 @@ final class SequencerState {
         do {
             let loaded = try store.load(newEpoch: false)
             book = loaded.book
+            bets = loaded.bets
+            lastAuditNumber = loaded.lastAuditNumber
             position = loaded.position
             logFirstSequence = loaded.logFirstSequence
         } catch {
@@ -335,8 +349,10 @@ final class SequencerState {
 
     // MARK: Retention
 
-    /// Trims the log to the configured number of changes and age.
+    /// Trims the log to the configured number of changes and age, and the idempotency
+    /// records to their configured age.
     private func applyRetention() {
+        trimIdempotency()
         var keepFrom = logFirstSequence
         let maxChanges = UInt64(configuration.logRetentionChanges)
         if position.sequence >= logFirstSequence,
@@ -360,6 +376,23 @@ final class SequencerState {
             ])
         } catch {
             logger.error("origin.log_trim_failed", ["error": .string("\(error)")])
+        }
+    }
+}
+
+extension SequencerState {
+    fileprivate func trimIdempotency() {
+        let cutoff = WallClock.micros()
+            - Int64(configuration.idempotencyRetentionSeconds) * 1_000_000
+        do {
+            let removed = try store.environment.write { txn in
+                try store.money.trimIdempotency(before: cutoff, txn)
+            }
+            if removed > 0 {
+                logger.debug("bets.idempotency_trimmed", ["removed": .int(Int64(removed))])
+            }
+        } catch {
+            logger.error("bets.idempotency_trim_failed", ["error": .string("\(error)")])
         }
     }
 }

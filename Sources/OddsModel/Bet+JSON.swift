@@ -1,0 +1,167 @@
+import JSON
+
+// The JSON of accounts, ledger entries and bets, as the APIs answer with it. Amounts are
+// integers in minor units; prices are strings.
+
+extension Account {
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("balance")
+        writer.int(balanceMinor)
+        writer.key("limits")
+        limits.writeJSON(to: &writer)
+        writer.key("createdAt")
+        writer.string(Timestamp.iso8601(milliseconds: createdAtMicros / 1000))
+        writer.key("ledgerEntries")
+        writer.uint(entries)
+        writer.endObject()
+    }
+}
+
+extension AccountLimits {
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("minStake")
+        writer.int(minStakeMinor)
+        writer.key("maxStake")
+        writer.int(maxStakeMinor)
+        writer.key("maxLiabilityPerMarket")
+        writer.int(maxLiabilityPerMarketMinor)
+        writer.key("betsPerSecond")
+        writer.int(Int64(betsPerSecond))
+        writer.endObject()
+    }
+}
+
+extension LedgerEntry {
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("number")
+        writer.uint(number)
+        writer.key("kind")
+        writer.string(kind.rawValue)
+        writer.key("amount")
+        writer.int(amountMinor)
+        writer.key("balanceAfter")
+        writer.int(balanceAfterMinor)
+        writer.key("reference")
+        writer.string(reference)
+        writer.key("at")
+        writer.string(Timestamp.iso8601(milliseconds: atMicros / 1000))
+        writer.endObject()
+    }
+}
+
+extension Bet {
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("account")
+        writer.string(accountID)
+        writer.key("market")
+        writer.string(marketID)
+        writer.key("selection")
+        writer.string(selectionID)
+        writer.key("price")
+        writer.string(price.description)
+        writer.key("stake")
+        writer.int(stakeMinor)
+        writer.key("potentialPayout")
+        writer.int(potentialPayoutMinor)
+        writer.key("status")
+        writer.string(status.rawValue)
+        writer.key("returned")
+        writer.int(returnedMinor)
+        writer.key("placedAt")
+        writer.string(Timestamp.iso8601(milliseconds: placedAtMicros / 1000))
+        if settledAtMicros > 0 {
+            writer.key("settledAt")
+            writer.string(Timestamp.iso8601(milliseconds: settledAtMicros / 1000))
+        }
+        writer.endObject()
+    }
+}
+
+extension BetRequest {
+    public static let maxIdempotencyKeyBytes = 128
+
+    /// Reads a bet body: `{"market","selection","price","marketVersion","stake","policy"}`.
+    /// Throws a message naming the field at fault.
+    public init(json body: [UInt8]) throws(BetRequestError) {
+        do {
+            var reader = try JSONObjectReader(try JSONParser.parse(body), path: "")
+            let market = try reader.string("market")
+            let selection = try reader.string("selection")
+            guard Identifier.isValid(market) else {
+                throw BetRequestError("market: not a valid market id")
+            }
+            guard Identifier.isValid(selection) else {
+                throw BetRequestError("selection: not a valid selection id")
+            }
+            let priceText = try reader.numberText("price")
+            let price: Price
+            do {
+                price = try Price(parsing: priceText)
+            } catch {
+                throw BetRequestError("price: \(error)")
+            }
+            let version = try reader.int("marketVersion", range: 0...Int64.max)
+            let stake = try reader.int("stake", range: 1...AccountLimits.stakeCeilingMinor)
+            let policyText = try reader.string("policy", default: "exact")
+            guard let policy = Policy(rawValue: policyText) else {
+                throw BetRequestError("policy: \(policyText) is not one of exact, better")
+            }
+            try reader.finish()
+            self.init(
+                marketID: market, selectionID: selection, price: price,
+                marketVersion: UInt64(version), stakeMinor: stake, policy: policy)
+        } catch let error as BetRequestError {
+            throw error
+        } catch let error as JSONFieldError {
+            throw BetRequestError("\(error)")
+        } catch {
+            throw BetRequestError("body is not valid JSON: \(error)")
+        }
+    }
+
+    /// Whether `key` can be an idempotency key: 1 to 128 printable ASCII characters.
+    public static func isValidIdempotencyKey(_ key: some StringProtocol) -> Bool {
+        let utf8 = key.utf8
+        return !utf8.isEmpty && utf8.count <= maxIdempotencyKeyBytes
+            && utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
+    /// The body as JSON, as the edge forwards it.
+    public var jsonBytes: [UInt8] {
+        var writer = JSONWriter(capacity: 160)
+        writer.beginObject()
+        writer.key("market")
+        writer.string(marketID)
+        writer.key("selection")
+        writer.string(selectionID)
+        writer.key("price")
+        writer.string(price.description)
+        writer.key("marketVersion")
+        writer.uint(marketVersion)
+        writer.key("stake")
+        writer.int(stakeMinor)
+        writer.key("policy")
+        writer.string(policy.rawValue)
+        writer.endObject()
+        return writer.bytes
+    }
+}
+
+/// Why a bet body could not be read.
+public struct BetRequestError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,188 @@
+import OddsModel
+import Store
+
+/// The origin's tables for money: accounts, the ledger, bets and their per-account index,
+/// open exposures, idempotency records (by key and by age) and the audit trail.
+///
+/// Keys that start with an account or market id put a zero byte after it (ids never hold
+/// one), so an account's entries sort together and in number order.
+struct MoneyTables: Sendable {
+    let meta: StoreTable
+    let accounts: StoreTable
+    let ledger: StoreTable
+    let bets: StoreTable
+    let accountBets: StoreTable
+    let exposures: StoreTable
+    let idempotency: StoreTable
+    let idempotencyByAge: StoreTable
+    let audit: StoreTable
+
+    private static let betNumberKey = Array("betNumber".utf8)
+    private static let auditNumberKey = Array("auditNumber".utf8)
+
+    init(_ environment: StoreEnvironment) throws {
+        meta = try environment.table("meta")
+        accounts = try environment.table("accounts")
+        ledger = try environment.table("ledger")
+        bets = try environment.table("bets")
+        accountBets = try environment.table("account_bets")
+        exposures = try environment.table("exposures")
+        idempotency = try environment.table("idempotency")
+        idempotencyByAge = try environment.table("idempotency_by_age")
+        audit = try environment.table("audit")
+    }
+
+    /// Fills `book` with the stored accounts, exposures and last bet number. Returns the
+    /// last audit number.
+    func load(into book: inout BetBook, _ txn: borrowing some ReadableTransaction & ~Copyable)
+        throws -> UInt64
+    {
+        try txn.forEach(accounts) { _, value in
+            book.load(try Account(wireBytes: value))
+            return true
+        }
+        try txn.forEach(exposures) { key, value in
+            let parts = Self.split(key)
+            book.load(
+                exposure: BetBook.Exposure(accountID: parts.0, marketID: parts.1),
+                liabilityMinor: Int64(bitPattern: StoreKey.uint64(from: value) ?? 0))
+            return true
+        }
+        book.load(lastBetNumber: try txn.get(meta, Self.betNumberKey)
+            .flatMap(StoreKey.uint64(from:)) ?? 0)
+        return try txn.get(meta, Self.auditNumberKey).flatMap(StoreKey.uint64(from:)) ?? 0
+    }
+
+    /// Stores one group's writes; audit lines are numbered from `firstAuditNumber`.
+    func store(
+        _ writes: BetWrites, firstAuditNumber: UInt64, _ txn: borrowing WriteTransaction
+    ) throws {
+        guard !writes.isEmpty else { return }
+        for (id, account) in writes.accounts {
+            try txn.put(accounts, Array(id.utf8), account.wireBytes)
+        }
+        for entry in writes.ledger {
+            try txn.put(ledger, Self.key(entry.accountID, entry.number), entry.wireBytes)
+        }
+        for (number, bet) in writes.bets {
+            try txn.put(bets, StoreKey.uint64(number), bet.wireBytes)
+            try txn.put(accountBets, Self.key(bet.accountID, number), [])
+        }
+        for (exposure, liability) in writes.exposures {
+            let key = Array(exposure.accountID.utf8) + [0] + Array(exposure.marketID.utf8)
+            if liability == 0 {
+                _ = try txn.delete(exposures, key)
+            } else {
+                try txn.put(exposures, key, StoreKey.uint64(UInt64(bitPattern: liability)))
+            }
+        }
+        if let last = writes.lastBetNumber {
+            try txn.put(meta, Self.betNumberKey, StoreKey.uint64(last))
+        }
+        for record in writes.idempotency {
+            try txn.put(idempotency, record.key, record.encoded)
+            try txn.put(
+                idempotencyByAge,
+                StoreKey.uint64(UInt64(bitPattern: record.createdAtMicros)) + record.key, [])
+        }
+        for (offset, line) in writes.audit.enumerated() {
+            try txn.put(audit, StoreKey.uint64(firstAuditNumber + UInt64(offset)), line)
+        }
+        if !writes.audit.isEmpty {
+            try txn.put(
+                meta, Self.auditNumberKey,
+                StoreKey.uint64(firstAuditNumber + UInt64(writes.audit.count) - 1))
+        }
+    }
+
+    /// Deletes idempotency records created before `cutoffMicros`. Returns how many went.
+    func trimIdempotency(before cutoffMicros: Int64, _ txn: borrowing WriteTransaction)
+        throws -> Int
+    {
+        var expired: [[UInt8]] = []
+        try txn.forEach(idempotencyByAge) { key, _ in
+            guard let created = StoreKey.uint64(from: UnsafeRawBufferPointer(rebasing: key[0..<8])),
+                Int64(bitPattern: created) < cutoffMicros
+            else { return false }
+            expired.append(Array(key))
+            return expired.count < Self.trimBatch
+        }
+        for key in expired {
+            _ = try txn.delete(idempotencyByAge, key)
+            _ = try txn.delete(idempotency, Array(key[8...]))
+        }
+        return expired.count
+    }
+
+    /// At most this many records go in one trim, so a trim never holds the writer long.
+    static let trimBatch = 10_000
+
+    // MARK: Reads
+
+    func idempotencyRecord(
+        _ key: [UInt8], _ txn: borrowing some ReadableTransaction & ~Copyable
+    ) throws -> IdempotencyRecord? {
+        try txn.withValue(idempotency, key) { value in
+            try IdempotencyRecord(key: key, encoded: value)
+        }
+    }
+
+    func account(_ id: String, _ txn: borrowing some ReadableTransaction & ~Copyable) throws
+        -> Account?
+    {
+        try txn.withValue(accounts, Array(id.utf8)) { try Account(wireBytes: $0) }
+    }
+
+    func bet(_ number: UInt64, _ txn: borrowing some ReadableTransaction & ~Copyable) throws
+        -> Bet?
+    {
+        try txn.withValue(bets, StoreKey.uint64(number)) { try Bet(wireBytes: $0) }
+    }
+
+    /// The account's bets, newest first, at most `limit`.
+    func bets(
+        ofAccount id: String, limit: Int, _ txn: borrowing some ReadableTransaction & ~Copyable
+    ) throws -> [Bet] {
+        var numbers: [UInt64] = []
+        let prefix = Array(id.utf8) + [0]
+        try txn.forEach(accountBets, from: prefix) { key, _ in
+            guard key.count == prefix.count + 8, key.starts(with: prefix) else { return false }
+            numbers.append(StoreKey.uint64(from: UnsafeRawBufferPointer(
+                rebasing: key[prefix.count...])) ?? 0)
+            return true
+        }
+        var found: [Bet] = []
+        for number in numbers.suffix(limit).reversed() {
+            if let bet = try self.bet(number, txn) { found.append(bet) }
+        }
+        return found
+    }
+
+    /// The account's ledger entries from number `from` on, at most `limit`.
+    func ledger(
+        ofAccount id: String, from: UInt64, limit: Int,
+        _ txn: borrowing some ReadableTransaction & ~Copyable
+    ) throws -> [LedgerEntry] {
+        var entries: [LedgerEntry] = []
+        let prefix = Array(id.utf8) + [0]
+        try txn.forEach(ledger, from: Self.key(id, from)) { key, value in
+            guard key.count == prefix.count + 8, key.starts(with: prefix) else { return false }
+            entries.append(try LedgerEntry(wireBytes: value))
+            return entries.count < limit
+        }
+        return entries
+    }
+
+    static func key(_ id: String, _ number: UInt64) -> [UInt8] {
+        Array(id.utf8) + [0] + StoreKey.uint64(number)
+    }
+
+    private static func split(_ key: UnsafeRawBufferPointer) -> (String, String) {
+        guard let zero = key.firstIndex(of: 0) else {
+            return (String(decoding: key, as: UTF8.self), "")
+        }
+        return (
+            String(decoding: UnsafeRawBufferPointer(rebasing: key[..<zero]), as: UTF8.self),
+            String(decoding: UnsafeRawBufferPointer(rebasing: key[(zero + 1)...]), as: UTF8.self))
+    }
+}
