@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["Locks"]),
         .target(name: "JSON"),
         .target(name: "Store", dependencies: ["CLMDB"]),
+        .target(name: "Identity", dependencies: ["COpenSSL", "JSON"]),
         .target(
             name: "Transport",
             dependencies: ["CNghttp2", "COpenSSL", "CSystem", "Locks", "Telemetry"],
@@ -54,11 +55,13 @@ let package = Package(
             name: "OddsOrigin",
             dependencies: [
                 "OddsModel", "Store", "Service", "Transport", "Telemetry", "JSON", "Locks",
+                "Identity",
             ]),
         .target(
             name: "OddsEdge",
             dependencies: [
                 "OddsModel", "Store", "Service", "Transport", "Telemetry", "JSON", "Locks",
+                "Identity",
             ]),
         .target(
             name: "OddsControl",
@@ -84,6 +87,7 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Locks"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "OddsModelTests", dependencies: ["OddsModel", "JSON"]),
         .testTarget(
