@@ -50,7 +50,8 @@ let package = Package(
         .target(name: "OddsModel", dependencies: ["JSON"]),
 
         // Layer 4: services, and what the programs share.
-        .target(name: "Service", dependencies: ["JSON", "Locks", "Telemetry", "Transport"]),
+        .target(
+            name: "Service", dependencies: ["JSON", "Locks", "Telemetry", "Transport", "Identity"]),
         .target(
             name: "OddsOrigin",
             dependencies: [
@@ -92,7 +93,7 @@ let package = Package(
         .testTarget(name: "OddsModelTests", dependencies: ["OddsModel", "JSON"]),
         .testTarget(
             name: "NetworkTests",
-            dependencies: ["TestSupport", "Transport", "JSON", "OddsModel", "Store"]),
+            dependencies: ["TestSupport", "Transport", "JSON", "OddsModel", "Store", "Identity"]),
         .testTarget(
             name: "TransportTests",
             dependencies: ["Transport", "TestSupport", "Locks", "CNghttp2"]),

@@ -57,6 +57,76 @@ struct AdminRequest: Sendable, Equatable {
                 method: .post, path: "/v1/admin/markets/\(id)/\(change.rawValue)"))
         case .listEdges:
             return .single(AdminRequest(method: .get, path: "/v1/admin/edges"))
+        case .createAccount(let id, let limits):
+            return .single(AdminRequest(
+                method: .post, path: "/v1/admin/accounts", body: accountBody(id, limits)))
+        case .showAccount(let id):
+            return .single(AdminRequest(method: .get, path: "/v1/admin/accounts/\(id)"))
+        case .transfer(let id, let deposit, let amount, let reference):
+            return .single(AdminRequest(
+                method: .post,
+                path: "/v1/admin/accounts/\(id)/" + (deposit ? "deposit" : "withdraw"),
+                body: object { writer in
+                    writer.key("amount")
+                    writer.int(amount)
+                    if let reference {
+                        writer.key("reference")
+                        writer.string(reference)
+                    }
+                }))
+        case .setAccountLimits(let id, let limits):
+            return .single(AdminRequest(
+                method: .patch, path: "/v1/admin/accounts/\(id)/limits",
+                body: object { limitMembers(limits, &$0) }))
+        case .showLedger(let id):
+            return .single(AdminRequest(method: .get, path: "/v1/admin/accounts/\(id)/ledger"))
+        case .listAccountBets(let id):
+            return .single(AdminRequest(method: .get, path: "/v1/admin/accounts/\(id)/bets"))
+        case .issueToken(let account, let ttl):
+            return .single(AdminRequest(
+                method: .post, path: "/v1/admin/tokens",
+                body: object { writer in
+                    writer.key("account")
+                    writer.string(account)
+                    writer.key("ttlSeconds")
+                    writer.int(ttl)
+                }))
+        case .showBet(let id):
+            return .single(AdminRequest(method: .get, path: "/v1/admin/bets/\(id)"))
+        }
+    }
+
+    private static func object(_ members: (inout JSONWriter) -> Void) -> [UInt8] {
+        var writer = JSONWriter(capacity: 128)
+        writer.beginObject()
+        members(&writer)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    private static func accountBody(_ id: String, _ limits: AccountLimitFields) -> [UInt8] {
+        object { writer in
+            writer.key("id")
+            writer.string(id)
+            if limits != AccountLimitFields() {
+                writer.key("limits")
+                writer.beginObject()
+                limitMembers(limits, &writer)
+                writer.endObject()
+            }
+        }
+    }
+
+    private static func limitMembers(_ limits: AccountLimitFields, _ writer: inout JSONWriter) {
+        for (key, value) in [
+            ("minStake", limits.minStake), ("maxStake", limits.maxStake),
+            ("maxLiabilityPerMarket", limits.maxLiabilityPerMarket),
+            ("betsPerSecond", limits.betsPerSecond),
+        ] {
+            if let value {
+                writer.key(key)
+                writer.int(value)
+            }
         }
     }
 

@@ -25,7 +25,7 @@ extension ControlAction {
             CommandSpec("edges"),
         ] + MarketStatusChange.allCases.map {
             CommandSpec("market \($0.rawValue)", positionals: ["ID"])
-        }
+        } + accountSpecs
         return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
     }()
 
@@ -45,7 +45,7 @@ extension ControlAction {
             throw ControlUsage.error("missing command", command: nil)
         }
         var name = first
-        if ["event", "market", "price"].contains(first) {
+        if ["event", "market", "price", "account", "token", "bet"].contains(first) {
             // Global flags may sit between the two words: `oddsctl market --json show m1`.
             while let next = remaining.first, next.hasPrefix("-"), next != "-" {
                 remaining.removeFirst()
@@ -78,6 +78,9 @@ extension ControlAction {
         _ name: String, _ arguments: CommandArguments
     ) throws(UsageError) -> ControlAction {
         let positionals = arguments.positionals
+        if let action = try buildAccountAction(name, arguments) {
+            return action
+        }
         switch name {
         case "status":
             return .status

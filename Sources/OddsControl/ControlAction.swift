@@ -23,6 +23,15 @@ public enum ControlAction: Sendable, Equatable {
     /// Prices read from a batch file when the action runs; `-` is standard input.
     case setPricesFromFile(path: String)
     case listEdges
+    case createAccount(id: String, AccountLimitFields)
+    case showAccount(id: String)
+    /// A deposit, or a withdrawal when `deposit` is false; the amount in minor units.
+    case transfer(id: String, deposit: Bool, amount: Int64, reference: String?)
+    case setAccountLimits(id: String, AccountLimitFields)
+    case showLedger(id: String)
+    case listAccountBets(id: String)
+    case issueToken(account: String, ttlSeconds: Int64)
+    case showBet(id: String)
 }
 
 /// Fields of an event as the admin API names them; nil is "not given".

@@ -97,6 +97,19 @@ struct ControlSession {
             return AnswerText.edgeTable(try list(document))
         case .setPrices, .setPricesFromFile:
             return AnswerText.prices(items: 0, requests: 1, marketsChanged: 0, last: document)
+        case .createAccount, .setAccountLimits, .transfer:
+            return AnswerText.account(document[member: "account"] ?? .null)
+                + AnswerText.entry(document[member: "entry"])
+        case .showAccount:
+            return AnswerText.account(document)
+        case .showLedger:
+            return AnswerText.ledgerTable(try list(document))
+        case .listAccountBets:
+            return AnswerText.betTable(try list(document))
+        case .issueToken:
+            return AnswerText.token(document)
+        case .showBet:
+            return AnswerText.bet(document)
         }
     }
 

@@ -27,6 +27,19 @@ public enum ControlUsage {
         ("price set", "price set MARKET SELECTION PRICE"),
         ("price batch", "price batch FILE|-"),
         ("edges", "edges"),
+        ("account create",
+         "account create ID [--min-stake N] [--max-stake N] [--max-liability N]\n"
+            + "[--bets-per-second N]"),
+        ("account show", "account show ID"),
+        ("account deposit", "account deposit ID AMOUNT [--reference TEXT]"),
+        ("account withdraw", "account withdraw ID AMOUNT [--reference TEXT]"),
+        ("account limits",
+         "account limits ID [--min-stake N] [--max-stake N] [--max-liability N]\n"
+            + "[--bets-per-second N]"),
+        ("account ledger", "account ledger ID"),
+        ("account bets", "account bets ID"),
+        ("token issue", "token issue --account ID [--ttl 24h]"),
+        ("bet show", "bet show ID"),
         ("help", "help"),
     ]
 
@@ -52,6 +65,8 @@ public enum ControlUsage {
             Values: TIME is UTC, like 2026-12-05T15:00:00Z. Event status: scheduled, in_play,
             ended. Market status: open, suspended, closed. PRICE: decimal odds above 1.00 with
             at most 4 decimal places. ID:NAME:PRICE splits at the first and the last colon.
+            AMOUNT and the stake and liability limits are whole minor units (1050 is 10.50).
+            --ttl takes seconds or 90s, 30m, 24h, 7d.
 
             A batch FILE (- reads stdin) holds {"prices":[{"market","selection","price"}]}, a
             JSON array of such items, or lines of MARKET SELECTION PRICE (# starts a comment).

@@ -1,3 +1,4 @@
+import Identity
 import JSON
 import OddsModel
 import Service
@@ -28,6 +29,10 @@ struct EdgeConfiguration: Sendable {
     /// Counts, in the store and in the same transaction, how often each sequence number was
     /// applied: proof of exactly-once application, at the cost of a write per change.
     var auditAppliedSequences = false
+    /// The public keys customer tokens may be signed with; none: every bet is refused.
+    var tokenVerifier = TokenVerifier(keys: [:])
+    /// How long a forwarded bet may wait for the origin's answer, in-play delay included.
+    var betTimeoutMilliseconds = 70_000
 
     static func load(path: String) throws(UsageError) -> EdgeConfiguration {
         var file = try ConfigurationFile(path: path)
@@ -72,6 +77,9 @@ struct EdgeConfiguration: Sendable {
                 "shutdownGraceMs", default: 5000, range: 0...600_000))
             configuration.auditAppliedSequences = try reader.bool(
                 "auditAppliedSequences", default: false)
+            configuration.tokenVerifier = try base.tokenVerifier(&reader, "tokenKeys")
+            configuration.betTimeoutMilliseconds = Int(try reader.int(
+                "betTimeoutMs", default: 70_000, range: 1000...600_000))
             return configuration
         }
     }

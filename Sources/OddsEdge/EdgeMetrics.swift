@@ -18,6 +18,10 @@ struct EdgeMetrics: Sendable {
     let integrityRepairs: Counter
     let storeBytes: Gauge
     let requests: RouteCounters
+    let betsForwarded: Counter
+    let betsRefused: Counter
+    let betsUnavailable: Counter
+    let betForwardLatency: Histogram
 
     init(registry: MetricsRegistry) {
         self.registry = registry
@@ -55,6 +59,16 @@ struct EdgeMetrics: Sendable {
         storeBytes = registry.gauge(
             "edge_store_bytes", help: "Bytes of the LMDB map in use.")
         requests = RouteCounters(registry: registry)
+        betsForwarded = registry.counter(
+            "edge_bets_forwarded_total", help: "Bet requests answered by the origin.")
+        betsRefused = registry.counter(
+            "edge_bets_refused_total",
+            help: "Bet requests refused at the edge (bad token, malformed, no idempotency key).")
+        betsUnavailable = registry.counter(
+            "edge_bets_unavailable_total",
+            help: "Bet requests answered 503 because the origin could not be reached.")
+        betForwardLatency = registry.histogram(
+            "edge_bet_forward_seconds", help: "Time from forwarding a bet request to its answer.")
     }
 }
 

@@ -13,6 +13,8 @@ final class EdgeService: Sendable {
     private let feed: FeedClient
     private let client: HTTP2Client
     private let clientLoop: EventLoop
+    private let betClient: HTTP2Client
+    private let betLoop: EventLoop
     private let checker: IntegrityChecker
 
     init(configuration: EdgeConfiguration, allocator: String) throws {
@@ -71,9 +73,23 @@ final class EdgeService: Sendable {
             staleAfterMicros: Int64(configuration.staleAfterMilliseconds) * 1000,
             cacheControl: "public, max-age=\(configuration.cacheMaxAgeSeconds)")
         let checker = self.checker
-        let router = routes.router(
+        var router = routes.router(
             integrity: { await checker.check() },
             adminToken: configuration.adminToken.map(BearerToken.init))
+        // Bets travel on their own connection, so a burst of bets never queues behind the
+        // feed's frames, nor the feed behind bets.
+        betLoop = try EventLoop(name: "bets")
+        betClient = try HTTP2Client(
+            configuration: HTTP2ClientConfiguration(
+                address: configuration.upstreamAddress, tls: configuration.upstreamTLS,
+                connectTimeout: .seconds(2),
+                backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1))),
+            loop: betLoop)
+        BetForwarder(
+            client: betClient, upstreamToken: configuration.upstreamToken,
+            verifier: configuration.tokenVerifier, state: state, metrics: metrics,
+            logger: logger, timeout: .milliseconds(configuration.betTimeoutMilliseconds)
+        ).add(to: &router)
         server = try HTTPServer(
             configuration: HTTPServerConfiguration(
                 listeners: [ListenerConfiguration(
@@ -126,8 +142,10 @@ final class EdgeService: Sendable {
         server.shutdown()
         feed.stop()
         client.close()
+        betClient.close()
         applier.stop()
         clientLoop.shutdown()
+        betLoop.shutdown()
     }
 }
 

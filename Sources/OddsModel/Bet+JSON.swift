@@ -165,3 +165,34 @@ public struct BetRequestError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String { message }
 }
+
+extension BetRejectionReason {
+    /// The RFC 9457 problem document for a refused bet, with the stable `reason` code, and
+    /// for a price change the price now and the market version it was read at.
+    public func problemJSON(
+        detail: String, currentPrice: Price? = nil, marketVersion: UInt64? = nil
+    ) -> [UInt8] {
+        var writer = JSONWriter(capacity: 256)
+        writer.beginObject()
+        writer.key("type")
+        writer.string("urn:oddsnet:bet-rejected:" + rawValue)
+        writer.key("title")
+        writer.string("Bet rejected")
+        writer.key("status")
+        writer.int(Int64(httpStatus))
+        writer.key("reason")
+        writer.string(rawValue)
+        writer.key("detail")
+        writer.string(detail)
+        if let currentPrice {
+            writer.key("currentPrice")
+            writer.string(currentPrice.description)
+        }
+        if let marketVersion {
+            writer.key("marketVersion")
+            writer.uint(marketVersion)
+        }
+        writer.endObject()
+        return writer.bytes
+    }
+}

@@ -67,6 +67,23 @@ enum AccountRequestDecoding {
 
     static let maxReferenceBytes = 200
 
+    /// `{"account":"a1","ttlSeconds":86400}`
+    static func token(body: [UInt8], maxTTLSeconds: Int64) throws(AdminRejection)
+        -> (account: String, ttl: Int64)
+    {
+        do {
+            var reader = try JSONObjectReader(try JSONParser.parse(body), path: "")
+            let account = try reader.string("account")
+            let ttl = try reader.int("ttlSeconds", default: 86_400, range: 60...maxTTLSeconds)
+            try reader.finish()
+            return (account, ttl)
+        } catch let error as JSONError {
+            throw .invalid("body is not valid JSON: \(error)")
+        } catch {
+            throw .invalid("\(error)")
+        }
+    }
+
     private static func limits(_ reader: inout JSONObjectReader) throws -> AccountLimitsPatch {
         let stakes = 1...AccountLimits.stakeCeilingMinor
         var patch = AccountLimitsPatch()

@@ -1,3 +1,4 @@
+import Identity
 import JSON
 import OddsModel
 import Service
@@ -11,8 +12,8 @@ enum AccountRoutes {
 
     /// Adds the routes through `guarded`, which mounts a handler behind the admin token.
     static func add(
-        sequencer: Sequencer, store: OriginStore,
-        guarded: (HTTPMethod, String, @escaping HTTPHandler) -> Void
+        sequencer: Sequencer, store: OriginStore, signing: (id: String, key: SigningKey)?,
+        maxTokenTTLSeconds: Int, guarded: (HTTPMethod, String, @escaping HTTPHandler) -> Void
     ) {
         func command(
             _ method: HTTPMethod, _ pattern: String, status: Int = 200,
@@ -58,6 +59,43 @@ enum AccountRoutes {
             }
         }
 
+        guarded(.post, "/v1/admin/tokens") { request, responder in
+            guard let signing else {
+                responder.respond(AdminRoutes.problem(.conflict(
+                    "no tokenSigningKey is configured, so no tokens can be issued")))
+                return
+            }
+            let asked: (account: String, ttl: Int64)
+            do throws(AdminRejection) {
+                asked = try AccountRequestDecoding.token(
+                    body: request.body, maxTTLSeconds: Int64(maxTokenTTLSeconds))
+            } catch {
+                responder.respond(AdminRoutes.problem(error))
+                return
+            }
+            read(store, responder) { txn in
+                guard try store.money.account(asked.account, txn) != nil else {
+                    return AdminRoutes.problem(.notFound("account \(asked.account) does not exist"))
+                }
+                let now = WallClock.micros() / 1_000_000
+                let claims = TokenClaims(
+                    keyID: signing.id, accountID: asked.account, issuedAtSeconds: now,
+                    expiresAtSeconds: now + asked.ttl)
+                let token = CustomerToken.issue(claims, key: signing.key)
+                return .json(status: 201) { writer in
+                    writer.beginObject()
+                    writer.key("token")
+                    writer.string(token)
+                    writer.key("account")
+                    writer.string(asked.account)
+                    writer.key("keyId")
+                    writer.string(signing.id)
+                    writer.key("expiresAt")
+                    writer.string(Timestamp.iso8601(milliseconds: claims.expiresAtSeconds * 1000))
+                    writer.endObject()
+                }
+            }
+        }
         guarded(.get, "/v1/admin/accounts/:id") { request, responder in
             let id = id(request)
             read(store, responder) { txn in

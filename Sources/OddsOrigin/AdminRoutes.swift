@@ -7,7 +7,8 @@ import Transport
 /// prices and market status in; state and edges out.
 enum AdminRoutes {
     static func router(
-        sequencer: Sequencer, edges: EdgeRegistry, store: OriginStore, token: BearerToken
+        sequencer: Sequencer, edges: EdgeRegistry, store: OriginStore, token: BearerToken,
+        configuration: OriginConfiguration
     ) -> Router {
         var router = Router()
         router.add(.get, "/healthz") { _, responder in
@@ -87,7 +88,9 @@ enum AdminRoutes {
             }
         })
 
-        AccountRoutes.add(sequencer: sequencer, store: store, guarded: guarded)
+        AccountRoutes.add(
+            sequencer: sequencer, store: store, signing: configuration.tokenSigning,
+            maxTokenTTLSeconds: configuration.maxTokenTTLSeconds, guarded: guarded)
 
         guarded(.get, "/v1/admin/status") { _, responder in
             sequencer.submit(.inspect { view in

@@ -26,28 +26,11 @@ struct BetAnswer: Sendable, Equatable {
 
     /// An RFC 9457 problem document with the stable `reason` code.
     static func rejected(_ rejection: BetRejection) -> BetAnswer {
-        var writer = JSONWriter(capacity: 256)
-        writer.beginObject()
-        writer.key("type")
-        writer.string("urn:oddsnet:bet-rejected:" + rejection.reason.rawValue)
-        writer.key("title")
-        writer.string("Bet rejected")
-        writer.key("status")
-        writer.int(Int64(rejection.reason.httpStatus))
-        writer.key("reason")
-        writer.string(rejection.reason.rawValue)
-        writer.key("detail")
-        writer.string(rejection.message)
-        if let price = rejection.currentPrice {
-            writer.key("currentPrice")
-            writer.string(price.description)
-        }
-        if let version = rejection.marketVersion {
-            writer.key("marketVersion")
-            writer.uint(version)
-        }
-        writer.endObject()
-        return BetAnswer(status: rejection.reason.httpStatus, body: writer.bytes)
+        BetAnswer(
+            status: rejection.reason.httpStatus,
+            body: rejection.reason.problemJSON(
+                detail: rejection.message, currentPrice: rejection.currentPrice,
+                marketVersion: rejection.marketVersion))
     }
 }
 

@@ -111,7 +111,7 @@ public enum OriginCommand {
                 limits: limits, threads: 1, shutdownGrace: grace),
             router: AdminRoutes.router(
                 sequencer: sequencer, edges: edges, store: store,
-                token: BearerToken(configuration.adminToken)),
+                token: BearerToken(configuration.adminToken), configuration: configuration),
             logger: logger, metrics: registry)
         sequencer.start()
         try bind(feedServer, configuration.listen)

@@ -1,3 +1,4 @@
+import Identity
 import JSON
 import Service
 import Store
@@ -30,6 +31,9 @@ struct OriginConfiguration: Sendable {
     var maxRequestBodyBytes = 16 << 20
     var storeMaxMapBytes = 64 << 30
     var shutdownGraceMilliseconds = 5000
+    /// The key customer tokens are signed with, and its id; none: no tokens are issued.
+    var tokenSigning: (id: String, key: SigningKey)?
+    var maxTokenTTLSeconds = 30 * 86_400
     /// How long a bet's first answer is kept under its idempotency key.
     var idempotencyRetentionSeconds = 172_800
 
@@ -69,6 +73,9 @@ struct OriginConfiguration: Sendable {
                 "storeMaxMapBytes", default: 64 << 30, range: (16 << 20)...(1 << 44)))
             configuration.shutdownGraceMilliseconds = Int(try reader.int(
                 "shutdownGraceMs", default: 5000, range: 0...600_000))
+            configuration.tokenSigning = try base.signingKey(&reader, "tokenSigningKey")
+            configuration.maxTokenTTLSeconds = Int(try reader.int(
+                "maxTokenTtlSeconds", default: 30 * 86_400, range: 60...(366 * 86_400)))
             configuration.idempotencyRetentionSeconds = Int(try reader.int(
                 "idempotencyRetentionSeconds", default: 172_800, range: 86_400...31_536_000))
             return configuration

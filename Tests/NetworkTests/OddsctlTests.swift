@@ -307,6 +307,59 @@ final class OddsctlTests: XCTestCase {
     /// that the shell the tests run from cannot change their outcome.
     private static let controlVariables = ["ODDSNET_ORIGIN", "ODDSNET_TOKEN", "ODDSNET_CA_FILE"]
 
+    func testAccountsMoneyTokensAndBets() async throws {
+        let network = try await BetNetwork()
+        let origin = network.origin
+        try await origin.seedCard(markets: 1)
+
+        let created = try run(origin, ["account", "create", "a1", "--max-stake", "5000"])
+        XCTAssertEqual(created.status, 0, created.stderr)
+        XCTAssertEqual(keyValues(created.stdout)["max stake"], "5000")
+        let deposit = try run(origin, ["account", "deposit", "a1", "10000", "--reference", "card"])
+        XCTAssertEqual(deposit.status, 0, deposit.stderr)
+        XCTAssertTrue(deposit.stdout.hasSuffix("entry 1: deposit 10000, balance 10000\n"))
+        let withdraw = try run(origin, ["account", "withdraw", "a1", "2500"])
+        XCTAssertEqual(withdraw.status, 0, withdraw.stderr)
+        let overdrawn = try run(origin, ["account", "withdraw", "a1", "999999"])
+        XCTAssertEqual(overdrawn.status, 1)
+        XCTAssertTrue(overdrawn.stderr.contains("less than 999999"), overdrawn.stderr)
+        let limits = try run(origin, ["account", "limits", "a1", "--bets-per-second", "50"])
+        XCTAssertEqual(limits.status, 0, limits.stderr)
+        XCTAssertEqual(keyValues(limits.stdout)["bets per second"], "50")
+        XCTAssertEqual(keyValues(limits.stdout)["max stake"], "5000", "other limits are kept")
+
+        let issued = try run(origin, ["token", "issue", "--account", "a1", "--ttl", "2h"])
+        XCTAssertEqual(issued.status, 0, issued.stderr)
+        let token = String(issued.stdout.split(separator: "\n")[0])
+        let placed = try await network.edges[0].placeBet(
+            token: token, key: "x", json: EdgeNode.betJSON(market: "m0", price: "2.10", stake: 700))
+        XCTAssertEqual(placed.status, 201, placed.text)
+
+        let shown = try run(origin, ["account", "show", "a1"])
+        XCTAssertEqual(keyValues(shown.stdout)["balance"], "6800")
+        let ledger = try run(origin, ["account", "ledger", "a1"])
+        XCTAssertEqual(ledger.stdout.split(separator: "\n").count, 4, ledger.stdout)
+        XCTAssertTrue(ledger.stdout.contains("stake"), ledger.stdout)
+        let bets = try run(origin, ["account", "bets", "a1", "--json"])
+        let listed = try JSONParser.parse(Array(bets.stdout.utf8)).arrayValue
+        XCTAssertEqual(listed?.first?.objectValue?["id"]?.stringValue, "b1")
+        let bet = try run(origin, ["bet", "show", "b1"])
+        XCTAssertEqual(keyValues(bet.stdout)["potential payout"], "1470")
+
+        for (arguments, expected) in [
+            (["account", "deposit", "a1", "-5"], "unknown flag -5"),
+            (["account", "deposit", "a1", "0"], "whole number of minor units"),
+            (["account", "deposit", "a1", "10.50"], "whole number of minor units"),
+            (["account", "limits", "a1"], "nothing to change"),
+            (["token", "issue", "--account", "a1", "--ttl", "forever"], "duration"),
+            (["bet", "show", "x1"], "expected b and a number"),
+        ] {
+            let refused = try run(origin, arguments)
+            XCTAssertEqual(refused.status, 2, arguments.joined(separator: " "))
+            XCTAssertTrue(refused.stderr.contains(expected), refused.stderr)
+        }
+    }
+
     /// Runs the built oddsctl with `arguments`, `input` on its stdin, and of the control
     /// variables only those in `environment`. `Command.run` takes no environment, so the
     /// program goes through `env -u NAME ... NAME=VALUE`.

@@ -240,12 +240,17 @@ public final class EdgeNode: @unchecked Sendable {
         return await appliedSequence() >= sequence
     }
 
-    /// Waits until `/readyz` answers 200: the edge is connected to its upstream and caught
-    /// up with it. False at the deadline.
+    /// Waits until `/readyz` answers 200 and says the edge is connected: it holds a live feed
+    /// from its upstream and has caught up with it. False at the deadline.
     public func waitForReady(timeout: Double = 30) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let response = try? await get("/readyz"), response.status == 200 { return true }
+            if let response = try? await get("/readyz"), response.status == 200,
+                let document = try? JSONParser.parse(response.body).objectValue,
+                document["connected"]?.boolValue == true
+            {
+                return true
+            }
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
         return false

@@ -1,0 +1,76 @@
+import JSON
+
+extension AnswerText {
+    /// An account's balance and limits.
+    static func account(_ document: JSONValue) -> String {
+        let limits = document[member: "limits"] ?? .null
+        return TableRenderer.listing([
+            ("id", document[display: "id"]),
+            ("balance", document[display: "balance"]),
+            ("min stake", limits[display: "minStake"]),
+            ("max stake", limits[display: "maxStake"]),
+            ("max liability per market", limits[display: "maxLiabilityPerMarket"]),
+            ("bets per second", limits[display: "betsPerSecond"]),
+            ("ledger entries", document[display: "ledgerEntries"]),
+            ("created", document[display: "createdAt"]),
+        ])
+    }
+
+    /// `entry 3: deposit 5000, balance 12000` for a transfer's ledger entry; empty without.
+    static func entry(_ entry: JSONValue?) -> String {
+        guard let entry, entry != .null else { return "" }
+        return TerminalText.sanitized(
+            "entry \(entry[display: "number"]): \(entry[display: "kind"]) "
+                + "\(entry[display: "amount"]), balance \(entry[display: "balanceAfter"])") + "\n"
+    }
+
+    static func ledgerTable(_ entries: [JSONValue]) -> String {
+        guard !entries.isEmpty else { return "no ledger entries\n" }
+        let table = TableRenderer([
+            .init("NUMBER", .right), .init("KIND"), .init("AMOUNT", .right),
+            .init("BALANCE", .right), .init("REFERENCE"), .init("AT"),
+        ])
+        return table.render(entries.map { entry in
+            ["number", "kind", "amount", "balanceAfter", "reference", "at"]
+                .map { entry[display: $0] }
+        })
+    }
+
+    static func betTable(_ bets: [JSONValue]) -> String {
+        guard !bets.isEmpty else { return "no bets\n" }
+        let table = TableRenderer([
+            .init("ID"), .init("MARKET"), .init("SELECTION"), .init("PRICE", .right),
+            .init("STAKE", .right), .init("PAYOUT", .right), .init("STATUS"),
+            .init("RETURNED", .right), .init("PLACED"),
+        ])
+        return table.render(bets.map { bet in
+            [
+                "id", "market", "selection", "price", "stake", "potentialPayout", "status",
+                "returned", "placedAt",
+            ].map { bet[display: $0] }
+        })
+    }
+
+    static func bet(_ document: JSONValue) -> String {
+        TableRenderer.listing([
+            ("id", document[display: "id"]),
+            ("account", document[display: "account"]),
+            ("market", document[display: "market"]),
+            ("selection", document[display: "selection"]),
+            ("price", document[display: "price"]),
+            ("stake", document[display: "stake"]),
+            ("potential payout", document[display: "potentialPayout"]),
+            ("status", document[display: "status"]),
+            ("returned", document[display: "returned"]),
+            ("placed", document[display: "placedAt"]),
+        ])
+    }
+
+    /// The token alone on its first line, so `oddsctl token issue ... | head -1` gives it.
+    static func token(_ document: JSONValue) -> String {
+        TerminalText.sanitized(document[display: "token"]) + "\n"
+            + TerminalText.sanitized(
+                "account \(document[display: "account"]), key \(document[display: "keyId"]), "
+                    + "expires \(document[display: "expiresAt"])") + "\n"
+    }
+}

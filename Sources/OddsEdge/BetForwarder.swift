@@ -1,0 +1,210 @@
+import Identity
+import JSON
+import OddsModel
+import Service
+import Telemetry
+import Transport
+
+/// The edge's bets API: it checks the customer's token and the bet's shape, then forwards the
+/// bet to the origin, which alone decides it, and passes the origin's answer back as it came.
+///
+/// - `POST /v1/bets`: the bet, with an `Idempotency-Key` header.
+/// - `GET /v1/bets/{id}`: one of the customer's bets.
+/// - `GET /v1/accounts/me/bets`: the customer's latest bets, newest first.
+///
+/// The edge never decides a bet. When the origin cannot be reached it answers 503 with
+/// `Retry-After`; a retry under the same key can never place the bet twice.
+struct BetForwarder: Sendable {
+    let client: HTTP2Client
+    let upstreamToken: String
+    let verifier: TokenVerifier
+    let state: EdgeState
+    let metrics: EdgeMetrics
+    let logger: Logger
+    let timeout: Duration64
+
+    static let maxBodyBytes = 4096
+
+    func add(to router: inout Router) {
+        let forwarder = self
+        router.add(.post, "/v1/bets") { request, responder in
+            forwarder.place(request, responder)
+        }
+        router.add(.get, "/v1/bets/:id") { request, responder in
+            guard let account = forwarder.account(request, responder) else { return }
+            let id = request.parameter("id") ?? ""
+            guard Bet.number(fromID: id) != nil else {
+                responder.respond(.problem(
+                    status: 404, title: "Not found", detail: "no bet \(id) on this account"))
+                return
+            }
+            forwarder.forward(
+                .get, "/v1/bets/\(id)", account: account, request: request, responder)
+        }
+        router.add(.get, "/v1/accounts/me/bets") { request, responder in
+            guard let account = forwarder.account(request, responder) else { return }
+            forwarder.forward(
+                .get, "/v1/accounts/\(account)/bets", account: account, request: request,
+                responder)
+        }
+    }
+
+    private func place(_ request: HTTPRequest, _ responder: Responder) {
+        guard let account = account(request, responder) else { return }
+        guard let key = request.headers["idempotency-key"],
+            BetRequest.isValidIdempotencyKey(key)
+        else {
+            refuse(responder, "Idempotency-Key: 1 to \(BetRequest.maxIdempotencyKeyBytes) "
+                + "printable characters expected; send the same key with every retry")
+            return
+        }
+        guard request.body.count <= Self.maxBodyBytes else {
+            refuse(responder, "the body is larger than \(Self.maxBodyBytes) bytes")
+            return
+        }
+        let bet: BetRequest
+        do {
+            bet = try BetRequest(json: request.body)
+        } catch {
+            refuse(responder, error.message)
+            return
+        }
+        guard state.snapshot.connected else {
+            metrics.betsUnavailable.increment()
+            responder.respond(Self.unavailable(
+                "the origin cannot be reached from this edge; nothing was placed"))
+            return
+        }
+        forward(
+            .post, "/v1/bets", account: account, request: request, body: bet.jsonBytes,
+            extraHeaders: ["idempotency-key": key], responder)
+    }
+
+    /// The account the request's customer token names, or nil after answering 401.
+    private func account(_ request: HTTPRequest, _ responder: Responder) -> String? {
+        guard let authorization = request.headers["authorization"],
+            authorization.hasPrefix("Bearer ")
+        else {
+            unauthorized(responder, "a customer token is required: Authorization: Bearer TOKEN")
+            return nil
+        }
+        let token = authorization.dropFirst("Bearer ".count)
+        switch verifier.verify(token, nowSeconds: WallClock.micros() / 1_000_000) {
+        case .success(let claims):
+            guard Identifier.isValid(claims.accountID) else {
+                unauthorized(responder, "the token names no valid account")
+                return nil
+            }
+            return claims.accountID
+        case .failure(let error):
+            logger.debug("bets.token_refused", ["reason": .string(error.reason.rawValue)])
+            unauthorized(responder, error.message)
+            return nil
+        }
+    }
+
+    private func forward(
+        _ method: HTTPMethod, _ path: String, account: String, request: HTTPRequest,
+        body: [UInt8] = [], extraHeaders: [String: String] = [:], _ responder: Responder
+    ) {
+        var headers: HTTPHeaders = [
+            "authorization": "Bearer \(upstreamToken)",
+            "x-odds-account": account,
+            "traceparent": request.headers["traceparent"] ?? TraceParent.make(),
+        ]
+        if !body.isEmpty {
+            headers.add("content-type", "application/json")
+        }
+        for (name, value) in extraHeaders {
+            headers.add(name, value)
+        }
+        let started = MonotonicClock.now()
+        let metrics = self.metrics
+        let logger = self.logger
+        let collected = ForwardedAnswer()
+        client.execute(
+            HTTPClientRequest(
+                method: method, path: path, headers: headers, body: body, timeout: timeout),
+            handlers: HTTPClientStreamHandlers(
+                onHead: { status, headers in
+                    collected.value.status = status
+                    collected.value.headers = headers
+                },
+                onData: { bytes in
+                    collected.value.body.append(contentsOf: bytes)
+                },
+                onEnd: { result in
+                    metrics.betForwardLatency.observe(
+                        nanoseconds: MonotonicClock.now() - started)
+                    switch result {
+                    case .success:
+                        metrics.betsForwarded.increment()
+                        responder.respond(Self.passed(collected.value))
+                    case .failure(let error):
+                        metrics.betsUnavailable.increment()
+                        logger.warning("bets.forward_failed", [
+                            "error": .string("\(error)"), "path": .string(path),
+                        ])
+                        responder.respond(Self.unavailable(
+                            "the origin did not answer (\(error)); retry with the same "
+                                + "Idempotency-Key, which never places a bet twice"))
+                    }
+                }))
+    }
+
+    /// The origin's answer as the customer gets it.
+    private static func passed(
+        _ answer: (status: Int, headers: HTTPHeaders, body: [UInt8])
+    ) -> HTTPResponse {
+        var headers: HTTPHeaders = [
+            "content-type": answer.headers["content-type"] ?? "application/json",
+            "cache-control": "no-store",
+        ]
+        for name in ["idempotent-replayed", "retry-after"] {
+            if let value = answer.headers[name] {
+                headers.add(name, value)
+            }
+        }
+        return HTTPResponse(status: answer.status, headers: headers, body: answer.body)
+    }
+
+    private func refuse(_ responder: Responder, _ detail: String) {
+        metrics.betsRefused.increment()
+        let reason = BetRejectionReason.invalidRequest
+        responder.respond(HTTPResponse(
+            status: reason.httpStatus, headers: ["content-type": "application/problem+json"],
+            body: reason.problemJSON(detail: detail)))
+    }
+
+    private func unauthorized(_ responder: Responder, _ detail: String) {
+        metrics.betsRefused.increment()
+        var response = HTTPResponse.problem(status: 401, title: "Unauthorized", detail: detail)
+        response.headers.add("www-authenticate", "Bearer")
+        responder.respond(response)
+    }
+
+    static func unavailable(_ detail: String) -> HTTPResponse {
+        var response = HTTPResponse.problem(status: 503, title: "Unavailable", detail: detail)
+        response.headers.add("retry-after", "1")
+        return response
+    }
+}
+
+/// W3C trace context: a new `traceparent` for a request that came without one.
+enum TraceParent {
+    static func make() -> String {
+        let trace = hex(UInt64.random(in: 1...UInt64.max)) + hex(UInt64.random(in: 0...UInt64.max))
+        return "00-\(trace)-\(hex(UInt64.random(in: 1...UInt64.max)))-01"
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// The origin's answer as it streams in. `@unchecked Sendable`: written and read only on the
+/// upstream client's loop thread, in the handlers of one request.
+private final class ForwardedAnswer: @unchecked Sendable {
+    var value = (status: 0, headers: HTTPHeaders(), body: [UInt8]())
+}
