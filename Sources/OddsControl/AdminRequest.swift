@@ -93,6 +93,32 @@ struct AdminRequest: Sendable, Equatable {
                 }))
         case .showBet(let id):
             return .single(AdminRequest(method: .get, path: "/v1/admin/bets/\(id)"))
+        case .voidBet(let id):
+            return .single(AdminRequest(method: .post, path: "/v1/admin/bets/\(id)/void"))
+        case .settleMarket(let id, let winners, let void, let resettle):
+            return .single(AdminRequest(
+                method: .post,
+                path: "/v1/admin/markets/\(id)/" + (resettle ? "resettle" : "settle"),
+                body: object { writer in
+                    if void {
+                        writer.key("void")
+                        writer.bool(true)
+                        return
+                    }
+                    writer.key("winners")
+                    writer.beginArray()
+                    for winner in winners {
+                        writer.beginObject()
+                        writer.key("selection")
+                        writer.string(winner.selection)
+                        writer.key("deadHeat")
+                        writer.string(winner.share)
+                        writer.endObject()
+                    }
+                    writer.endArray()
+                }))
+        case .checkLedger:
+            return .single(AdminRequest(method: .get, path: "/v1/admin/ledger/check"))
         }
     }
 

@@ -74,3 +74,48 @@ extension AnswerText {
                     + "expires \(document[display: "expiresAt"])") + "\n"
     }
 }
+
+extension AnswerText {
+    /// `market m1 settled: home 1/1; 12 bets changed`, or `... unchanged`.
+    static func settlement(
+        id: String, resettled: Bool, _ document: JSONValue, bet: Bool = false
+    ) -> String {
+        let changed = document[member: "bets"]?.arrayValue ?? []
+        if document[member: "unchanged"]?.boolValue == true {
+            return TerminalText.sanitized("\(bet ? "bet" : "market") \(id) unchanged") + "\n"
+        }
+        if bet {
+            return TerminalText.sanitized("bet \(id) voided") + "\n"
+        }
+        var result = "-"
+        if let outcome = document[member: "result"] {
+            if outcome[member: "void"]?.boolValue == true {
+                result = "void"
+            } else {
+                result = (outcome[member: "winners"]?.arrayValue ?? []).map {
+                    "\($0[display: "selection"]) \($0[display: "deadHeat"])"
+                }.joined(separator: ", ")
+            }
+        }
+        let verb = resettled ? "resettled" : "settled"
+        return TerminalText.sanitized(
+            "market \(id) \(verb): \(result); \(changed.count) bet"
+                + "\(changed.count == 1 ? "" : "s") changed") + "\n"
+    }
+
+    /// `ledger ok: 3 accounts, 12 entries, 5 bets, 1 settled market`, then any problems.
+    static func ledgerCheck(_ document: JSONValue) -> String {
+        let ok = document[member: "ok"]?.boolValue == true
+        var text = "ledger \(ok ? "ok" : "NOT OK"): \(document[display: "accounts"]) accounts, "
+            + "\(document[display: "entries"]) entries, \(document[display: "bets"]) bets, "
+            + "\(document[display: "settledMarkets"]) settled markets"
+        if !ok {
+            text += ", \(document[display: "problemCount"]) problems"
+        }
+        var lines = [TerminalText.sanitized(text)]
+        for problem in document[member: "problems"]?.arrayValue ?? [] {
+            lines.append(TerminalText.sanitized("  " + (problem.stringValue ?? "-")))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -27,6 +27,14 @@ extension ControlAction {
         CommandSpec("account bets", positionals: ["ID"]),
         CommandSpec("token issue", valueFlags: ["--account", "--ttl"]),
         CommandSpec("bet show", positionals: ["ID"]),
+        CommandSpec("bet void", positionals: ["ID"]),
+        CommandSpec(
+            "market settle", positionals: ["ID"], repeatableFlags: ["--winner"],
+            switches: ["--void"]),
+        CommandSpec(
+            "market resettle", positionals: ["ID"], repeatableFlags: ["--winner"],
+            switches: ["--void"]),
+        CommandSpec("ledger check"),
     ]
 
     /// The actions on accounts, tokens and bets; nil when `name` is none of them.
@@ -63,22 +71,50 @@ extension ControlAction {
             }
             let ttl = try arguments.value("--ttl").map(duration) ?? 86_400
             return .issueToken(account: try accountID(account), ttlSeconds: ttl)
-        case "bet show":
+        case "bet show", "bet void":
             let id = positionals[0]
             guard Bet.number(fromID: id) != nil else {
                 throw UsageError("bet id \"\(TerminalText.sanitized(id))\": expected b and a number")
             }
-            return .showBet(id: id)
+            return name == "bet show" ? .showBet(id: id) : .voidBet(id: id)
+        case "market settle", "market resettle":
+            let marketID = try accountID(positionals[0], what: "market id")
+            let winners = try arguments.allValues("--winner").map { text throws(UsageError) in
+                try winner(text)
+            }
+            let void = arguments.isSet("--void")
+            guard winners.isEmpty != !void else {
+                throw UsageError("give --winner SELECTION (one or more) or --void")
+            }
+            return .settleMarket(
+                id: marketID, winners: winners, void: void, resettle: name == "market resettle")
+        case "ledger check":
+            return .checkLedger
         default:
             return nil
         }
     }
 
-    private static func accountID(_ text: String) throws(UsageError) -> String {
+    private static func accountID(_ text: String, what: String = "account id")
+        throws(UsageError) -> String
+    {
         guard Identifier.isValid(text) else {
-            throw UsageError(IdentifierRule.describe(text, what: "account id"))
+            throw UsageError(IdentifierRule.describe(text, what: what))
         }
         return text
+    }
+
+    /// `home` or `home:1/2`.
+    private static func winner(_ text: String) throws(UsageError) -> WinnerSpec {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        let selection = try accountID(parts.first ?? "", what: "--winner selection")
+        guard parts.count == 2 else { return WinnerSpec(selection: selection) }
+        guard Settlement.Winner.share(parsing: parts[1]) != nil else {
+            throw UsageError(
+                "--winner \"\(TerminalText.sanitized(text))\": the dead-heat share is N/D with "
+                    + "0 < N <= D, like home:1/2")
+        }
+        return WinnerSpec(selection: selection, share: parts[1])
     }
 
     /// A whole number of minor units (cents), above zero.

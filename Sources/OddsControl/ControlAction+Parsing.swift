@@ -45,7 +45,7 @@ extension ControlAction {
             throw ControlUsage.error("missing command", command: nil)
         }
         var name = first
-        if ["event", "market", "price", "account", "token", "bet"].contains(first) {
+        if ["event", "market", "price", "account", "token", "bet", "ledger"].contains(first) {
             // Global flags may sit between the two words: `oddsctl market --json show m1`.
             while let next = remaining.first, next.hasPrefix("-"), next != "-" {
                 remaining.removeFirst()

@@ -32,6 +32,21 @@ public enum ControlAction: Sendable, Equatable {
     case listAccountBets(id: String)
     case issueToken(account: String, ttlSeconds: Int64)
     case showBet(id: String)
+    /// Settles (or resettles) a market: winners with their dead-heat shares, or void.
+    case settleMarket(id: String, winners: [WinnerSpec], void: Bool, resettle: Bool)
+    case voidBet(id: String)
+    case checkLedger
+}
+
+/// A winning selection and its dead-heat share, as `--winner home` or `--winner home:1/2`.
+public struct WinnerSpec: Sendable, Equatable {
+    public var selection: String
+    public var share: String
+
+    public init(selection: String, share: String = "1/1") {
+        self.selection = selection
+        self.share = share
+    }
 }
 
 /// Fields of an event as the admin API names them; nil is "not given".

@@ -16,6 +16,17 @@ struct ControlSession {
         switch AdminRequest.plan(for: action) {
         case .single(let request):
             let answer = try client.send(request)
+            if action == .checkLedger {
+                let document = try answer.document(from: options.origin)
+                if document[member: "ok"]?.boolValue != true {
+                    // The report goes to stderr and the status says the books do not balance.
+                    throw ControlFailure(
+                        exitStatus: ControlFailure.refusedStatus,
+                        lines: AnswerText.ledgerCheck(document).split(separator: "\n")
+                            .map(String.init),
+                        hint: nil)
+                }
+            }
             if options.json {
                 return Self.terminated(answer.body)
             }
@@ -110,6 +121,13 @@ struct ControlSession {
             return AnswerText.token(document)
         case .showBet:
             return AnswerText.bet(document)
+        case .settleMarket(let id, _, _, let resettle):
+            return AnswerText.settlement(
+                id: id, resettled: resettle, document)
+        case .voidBet(let id):
+            return AnswerText.settlement(id: id, resettled: false, document, bet: true)
+        case .checkLedger:
+            return AnswerText.ledgerCheck(document)
         }
     }
 

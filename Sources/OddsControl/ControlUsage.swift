@@ -40,6 +40,11 @@ public enum ControlUsage {
         ("account bets", "account bets ID"),
         ("token issue", "token issue --account ID [--ttl 24h]"),
         ("bet show", "bet show ID"),
+        ("bet void", "bet void ID"),
+        ("market settle", "market settle ID --winner SELECTION[:N/D] [--winner ...] | --void"),
+        ("market resettle",
+         "market resettle ID --winner SELECTION[:N/D] [--winner ...] | --void"),
+        ("ledger check", "ledger check"),
         ("help", "help"),
     ]
 
@@ -66,7 +71,8 @@ public enum ControlUsage {
             ended. Market status: open, suspended, closed. PRICE: decimal odds above 1.00 with
             at most 4 decimal places. ID:NAME:PRICE splits at the first and the last colon.
             AMOUNT and the stake and liability limits are whole minor units (1050 is 10.50).
-            --ttl takes seconds or 90s, 30m, 24h, 7d.
+            --ttl takes seconds or 90s, 30m, 24h, 7d. A winner's N/D is its dead-heat share:
+            home:1/2 pays half the stake's winnings at the full price.
 
             A batch FILE (- reads stdin) holds {"prices":[{"market","selection","price"}]}, a
             JSON array of such items, or lines of MARKET SELECTION PRICE (# starts a comment).

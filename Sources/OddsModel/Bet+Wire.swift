@@ -58,6 +58,7 @@ extension Bet: WireEncodable {
         writer.int64(returnedMinor)
         writer.int64(placedAtMicros)
         writer.int64(settledAtMicros)
+        writer.bool(voidedAlone)
     }
 
     public init(from reader: inout WireReader) throws(WireError) {
@@ -72,7 +73,8 @@ extension Bet: WireEncodable {
             number: number, accountID: account, marketID: market, selectionID: selection,
             price: price, stakeMinor: try reader.int64(),
             status: try Status(wireCode: try reader.uint8()), returnedMinor: try reader.int64(),
-            placedAtMicros: try reader.int64(), settledAtMicros: try reader.int64())
+            placedAtMicros: try reader.int64(), settledAtMicros: try reader.int64(),
+            voidedAlone: try reader.bool())
     }
 }
 

@@ -21,11 +21,14 @@ public struct Bet: Sendable, Equatable {
     public var returnedMinor: Int64
     public var placedAtMicros: Int64
     public var settledAtMicros: Int64
+    /// Voided on its own by an operator, not by its market's result: a resettlement of the
+    /// market leaves it void.
+    public var voidedAlone: Bool
 
     public init(
         number: UInt64, accountID: String, marketID: String, selectionID: String, price: Price,
         stakeMinor: Int64, status: Status = .open, returnedMinor: Int64 = 0,
-        placedAtMicros: Int64, settledAtMicros: Int64 = 0
+        placedAtMicros: Int64, settledAtMicros: Int64 = 0, voidedAlone: Bool = false
     ) {
         self.number = number
         self.accountID = accountID
@@ -37,6 +40,7 @@ public struct Bet: Sendable, Equatable {
         self.returnedMinor = returnedMinor
         self.placedAtMicros = placedAtMicros
         self.settledAtMicros = settledAtMicros
+        self.voidedAlone = voidedAlone
     }
 
     /// What the bet returns if it wins, stake included, rounded down to the minor unit.

@@ -91,6 +91,7 @@ enum AdminRoutes {
         AccountRoutes.add(
             sequencer: sequencer, store: store, signing: configuration.tokenSigning,
             maxTokenTTLSeconds: configuration.maxTokenTTLSeconds, guarded: guarded)
+        SettlementRoutes.add(sequencer: sequencer, store: store, guarded: guarded)
 
         guarded(.get, "/v1/admin/status") { _, responder in
             sequencer.submit(.inspect { view in

@@ -125,6 +125,57 @@ struct BetBook {
         return .success(bet)
     }
 
+    // MARK: Settlement
+
+    /// Settles an open bet by `settlement`: its return credited (a payout, or a refund when
+    /// void), its status set, its liability released. Returns the bet as it ends.
+    mutating func settle(
+        _ bet: Bet, by settlement: Settlement, nowMicros: Int64, writes: inout BetWrites
+    ) -> Bet {
+        guard bet.status == .open, var account = accounts[bet.accountID] else { return bet }
+        var settled = bet
+        let (status, returned) = settlement.result(of: bet)
+        settled.status = status
+        settled.returnedMinor = returned
+        settled.settledAtMicros = nowMicros
+        if returned > 0 {
+            post(
+                &account, status == .void ? .refund : .payout, returned, reference: bet.id,
+                nowMicros, &writes)
+            accounts[account.id] = account
+        }
+        release(bet, writes: &writes)
+        writes.bets[bet.number] = settled
+        return settled
+    }
+
+    /// Takes back what a settled bet returned (an adjustment entry of minus its return) and
+    /// opens it again, ready for a corrected result. Returns the reopened bet.
+    mutating func reopen(_ bet: Bet, nowMicros: Int64, writes: inout BetWrites) -> Bet {
+        guard bet.status != .open, var account = accounts[bet.accountID] else { return bet }
+        if bet.returnedMinor > 0 {
+            post(&account, .adjustment, -bet.returnedMinor, reference: bet.id, nowMicros, &writes)
+            accounts[account.id] = account
+        }
+        var reopened = bet
+        reopened.status = .open
+        reopened.returnedMinor = 0
+        reopened.settledAtMicros = 0
+        let exposure = Exposure(accountID: bet.accountID, marketID: bet.marketID)
+        let liability = (exposures[exposure] ?? 0) + bet.liabilityMinor
+        exposures[exposure] = liability
+        writes.exposures[exposure] = liability
+        writes.bets[bet.number] = reopened
+        return reopened
+    }
+
+    private mutating func release(_ bet: Bet, writes: inout BetWrites) {
+        let exposure = Exposure(accountID: bet.accountID, marketID: bet.marketID)
+        let liability = max(0, (exposures[exposure] ?? 0) - bet.liabilityMinor)
+        exposures[exposure] = liability == 0 ? nil : liability
+        writes.exposures[exposure] = liability
+    }
+
     // MARK: Accounts
 
     mutating func createAccount(
@@ -225,9 +276,11 @@ struct BetWrites {
     var lastBetNumber: UInt64?
     var idempotency: [IdempotencyRecord] = []
     var audit: [[UInt8]] = []
+    /// Market results to store, or to delete (nil).
+    var settlements: [String: Settlement?] = [:]
 
     var isEmpty: Bool {
         accounts.isEmpty && ledger.isEmpty && bets.isEmpty && exposures.isEmpty
-            && idempotency.isEmpty && audit.isEmpty
+            && idempotency.isEmpty && audit.isEmpty && settlements.isEmpty
     }
 }

@@ -12,6 +12,8 @@ struct MoneyTables: Sendable {
     let ledger: StoreTable
     let bets: StoreTable
     let accountBets: StoreTable
+    let marketBets: StoreTable
+    let settlements: StoreTable
     let exposures: StoreTable
     let idempotency: StoreTable
     let idempotencyByAge: StoreTable
@@ -26,6 +28,8 @@ struct MoneyTables: Sendable {
         ledger = try environment.table("ledger")
         bets = try environment.table("bets")
         accountBets = try environment.table("account_bets")
+        marketBets = try environment.table("market_bets")
+        settlements = try environment.table("settlements")
         exposures = try environment.table("exposures")
         idempotency = try environment.table("idempotency")
         idempotencyByAge = try environment.table("idempotency_by_age")
@@ -67,6 +71,14 @@ struct MoneyTables: Sendable {
         for (number, bet) in writes.bets {
             try txn.put(bets, StoreKey.uint64(number), bet.wireBytes)
             try txn.put(accountBets, Self.key(bet.accountID, number), [])
+            try txn.put(marketBets, Self.key(bet.marketID, number), [])
+        }
+        for (market, settlement) in writes.settlements {
+            if let settlement {
+                try txn.put(settlements, Array(market.utf8), settlement.wireBytes)
+            } else {
+                _ = try txn.delete(settlements, Array(market.utf8))
+            }
         }
         for (exposure, liability) in writes.exposures {
             let key = Array(exposure.accountID.utf8) + [0] + Array(exposure.marketID.utf8)
@@ -139,20 +151,45 @@ struct MoneyTables: Sendable {
         try txn.withValue(bets, StoreKey.uint64(number)) { try Bet(wireBytes: $0) }
     }
 
-    /// The account's bets, newest first, at most `limit`.
+    /// Every bet on the market, in number order.
     func bets(
-        ofAccount id: String, limit: Int, _ txn: borrowing some ReadableTransaction & ~Copyable
+        ofMarket id: String, _ txn: borrowing some ReadableTransaction & ~Copyable
     ) throws -> [Bet] {
+        var found: [Bet] = []
+        for number in try numbers(in: marketBets, under: id, txn) {
+            if let bet = try self.bet(number, txn) { found.append(bet) }
+        }
+        return found
+    }
+
+    func settlement(
+        ofMarket id: String, _ txn: borrowing some ReadableTransaction & ~Copyable
+    ) throws -> Settlement? {
+        try txn.withValue(settlements, Array(id.utf8)) { try Settlement(wireBytes: $0) }
+    }
+
+    /// The numbers listed in an index table under `id`, in order.
+    private func numbers(
+        in table: StoreTable, under id: String,
+        _ txn: borrowing some ReadableTransaction & ~Copyable
+    ) throws -> [UInt64] {
         var numbers: [UInt64] = []
         let prefix = Array(id.utf8) + [0]
-        try txn.forEach(accountBets, from: prefix) { key, _ in
+        try txn.forEach(table, from: prefix) { key, _ in
             guard key.count == prefix.count + 8, key.starts(with: prefix) else { return false }
             numbers.append(StoreKey.uint64(from: UnsafeRawBufferPointer(
                 rebasing: key[prefix.count...])) ?? 0)
             return true
         }
+        return numbers
+    }
+
+    /// The account's bets, newest first, at most `limit`.
+    func bets(
+        ofAccount id: String, limit: Int, _ txn: borrowing some ReadableTransaction & ~Copyable
+    ) throws -> [Bet] {
         var found: [Bet] = []
-        for number in numbers.suffix(limit).reversed() {
+        for number in try numbers(in: accountBets, under: id, txn).suffix(limit).reversed() {
             if let bet = try self.bet(number, txn) { found.append(bet) }
         }
         return found

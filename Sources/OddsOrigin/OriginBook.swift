@@ -85,6 +85,23 @@ struct OriginBook {
         }
     }
 
+    /// Puts a market in its final status, settled or voided, for a settlement or a
+    /// resettlement. Returns its change (none when it already had that status).
+    mutating func finish(
+        marketID: String, as status: Market.Status, nextSequence: UInt64,
+        publishedAtMicros: Int64
+    ) throws(AdminRejection) -> [Change] {
+        precondition(status.isFinal, "a market finishes settled or voided")
+        guard let old = markets[marketID] else {
+            throw .notFound("market \(marketID) does not exist")
+        }
+        var market = old
+        market.status = status
+        return changedMarket(&market, old: old) { body in
+            Change(sequence: nextSequence, publishedAtMicros: publishedAtMicros, body: body)
+        }
+    }
+
     /// Checks the whole batch first, then changes each market it touches once, in the order
     /// the batch first names them.
     private mutating func setPrices(

@@ -46,6 +46,10 @@ struct CommitGroup {
     var commandReplies: [(CommandReply, Result<[Change], AdminRejection>)] = []
     var accountReplies: [(AccountReply, Result<AccountOutcome, AdminRejection>)] = []
     var betReplies: [(BetReply, BetAnswer)] = []
+    var settlementReplies: [
+        (@Sendable (Result<SettlementOutcome, AdminRejection>) -> Void,
+            Result<SettlementOutcome, AdminRejection>)
+    ] = []
     /// Answers decided in this group, by idempotency record key, with their fingerprints.
     var decided: [[UInt8]: (fingerprint: UInt64, answer: BetAnswer)] = [:]
     var betsAccepted = 0
@@ -67,6 +71,11 @@ struct CommitGroup {
                 accountReplies[index].1 = .failure(rejection)
             }
         }
+        for index in settlementReplies.indices {
+            if case .success = settlementReplies[index].1 {
+                settlementReplies[index].1 = .failure(rejection)
+            }
+        }
         let unavailable = BetAnswer.unavailable(
             "the origin could not store the bet, so nothing was placed: \(rejection.message)")
         for index in betReplies.indices where !betReplies[index].1.replayed {
@@ -81,6 +90,9 @@ struct CommitGroup {
             reply(result.map { Sequencer.CommandOutcome(changes: $0, position: position) })
         }
         for (reply, result) in accountReplies {
+            reply(result)
+        }
+        for (reply, result) in settlementReplies {
             reply(result)
         }
         for (reply, answer) in betReplies {

@@ -17,6 +17,8 @@ final class Sequencer: Sendable {
         case command(AdminCommand, reply: @Sendable (Result<CommandOutcome, AdminRejection>) -> Void)
         case account(AccountCommand, reply: @Sendable (Result<AccountOutcome, AdminRejection>) -> Void)
         case bet(BetSubmission, reply: @Sendable (BetAnswer) -> Void)
+        case settlement(
+            SettlementCommand, reply: @Sendable (Result<SettlementOutcome, AdminRejection>) -> Void)
         case subscribe(FeedSubscriber)
         case inspect(@Sendable (OriginView) -> Void)
         case stop
@@ -162,6 +164,8 @@ final class SequencerState {
                 group.accountReplies.append((reply, apply(command, &group)))
             case .bet(let submission, let reply):
                 receive(submission, reply: reply, &group)
+            case .settlement(let command, let reply):
+                group.settlementReplies.append((reply, apply(command, &group)))
             case .subscribe, .inspect, .stop:
                 later.append(job)
             }
@@ -180,7 +184,7 @@ final class SequencerState {
                 body(OriginView(
                     book: book, position: position, logFirstSequence: logFirstSequence,
                     publishedAtMicros: publishedAtMicros))
-            case .command, .account, .bet, .stop:
+            case .command, .account, .bet, .settlement, .stop:
                 break
             }
         }

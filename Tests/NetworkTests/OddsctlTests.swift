@@ -346,7 +346,22 @@ final class OddsctlTests: XCTestCase {
         let bet = try run(origin, ["bet", "show", "b1"])
         XCTAssertEqual(keyValues(bet.stdout)["potential payout"], "1470")
 
+        let settled = try run(origin, ["market", "settle", "m0", "--winner", "home"])
+        XCTAssertEqual(settled.status, 0, settled.stderr)
+        XCTAssertEqual(settled.stdout, "market m0 settled: home 1/1; 1 bet changed\n")
+        let resettled = try run(origin, ["market", "resettle", "m0", "--winner", "home:1/2"])
+        XCTAssertEqual(resettled.stdout, "market m0 resettled: home 1/2; 1 bet changed\n")
+        // 700 × 2.10 / 2 = 735.
+        XCTAssertEqual(keyValues(try run(origin, ["bet", "show", "b1"]).stdout)["returned"], "735")
+        let voided = try run(origin, ["bet", "void", "b1"])
+        XCTAssertEqual(voided.stdout, "bet b1 voided\n")
+        let check = try run(origin, ["ledger", "check"])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertTrue(check.stdout.hasPrefix("ledger ok: 1 accounts, 8 entries, 1 bets"), check.stdout)
+
         for (arguments, expected) in [
+            (["market", "settle", "m0"], "--winner SELECTION"),
+            (["market", "settle", "m0", "--winner", "home:2/1"], "dead-heat share"),
             (["account", "deposit", "a1", "-5"], "unknown flag -5"),
             (["account", "deposit", "a1", "0"], "whole number of minor units"),
             (["account", "deposit", "a1", "10.50"], "whole number of minor units"),
