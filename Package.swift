@@ -93,7 +93,9 @@ let package = Package(
         .testTarget(name: "OddsModelTests", dependencies: ["OddsModel", "JSON"]),
         .testTarget(
             name: "NetworkTests",
-            dependencies: ["TestSupport", "Transport", "JSON", "OddsModel", "Store", "Identity"]),
+            dependencies: [
+                "TestSupport", "Transport", "JSON", "OddsModel", "Store", "Identity", "Locks",
+            ]),
         .testTarget(
             name: "TransportTests",
             dependencies: ["Transport", "TestSupport", "Locks", "CNghttp2"]),

@@ -126,3 +126,25 @@ extension HTTPClientResponse {
         object["reason"]?.stringValue
     }
 }
+
+extension BetNetwork {
+    /// A counter from the origin's `/metrics` (on its feed listener).
+    public func originMetric(_ name: String) async -> Double? {
+        let loop = try? EventLoop(name: "metrics")
+        guard let loop,
+            let client = try? HTTP2Client(
+                configuration: HTTP2ClientConfiguration(address: origin.feedAddress), loop: loop)
+        else { return nil }
+        defer {
+            client.close()
+            loop.shutdown()
+        }
+        guard let response = try? await client.execute(HTTPClientRequest(
+            path: "/metrics", timeout: .seconds(5)))
+        else { return nil }
+        for line in response.text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return line.split(separator: " ").last.flatMap { Double($0) }
+        }
+        return nil
+    }
+}

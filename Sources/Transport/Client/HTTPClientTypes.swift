@@ -26,6 +26,12 @@ public struct HTTPClientResponse: Sendable {
     public var headers: HTTPHeaders
     public var body: [UInt8]
 
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
     public var text: String {
         String(decoding: body, as: UTF8.self)
     }
