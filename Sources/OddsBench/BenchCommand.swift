@@ -8,6 +8,8 @@ import Service
 ///     odds-bench simulate --admin URL --token T [--rate CHANGES_PER_S] [--seconds S]
 ///     odds-bench propagation --admin URL --token T --feed URL --feed-token T
 ///                            --edge URL [--edge URL ...] [--rate N] [--markets N] [--seconds S]
+///     odds-bench bets --admin URL --token T --edge URL [--connections N] [--in-flight N]
+///                     [--accounts N] [--markets N] [--seconds S] [--rate N]
 ///
 /// Exit status 0 done, 1 the run failed, 2 usage error.
 public enum BenchCommand {
@@ -17,6 +19,9 @@ public enum BenchCommand {
                odds-bench propagation --admin URL --token T --feed URL --feed-token T
                                       --edge URL [--edge URL ...] [--rate N] [--markets N]
                                       [--seconds S] [--json]
+               odds-bench bets --admin URL --token T --edge URL [--connections N]
+                               [--in-flight N] [--accounts N] [--markets N] [--seconds S]
+                               [--rate N] [--json]
         """
 
     public static func main(arguments: [String]) async -> Int32 {
@@ -36,6 +41,7 @@ public enum BenchCommand {
             case "card": try await card(options)
             case "simulate": try await simulate(options)
             case "propagation": try await propagation(options)
+            case "bets": try await bets(options)
             case "-h", "--help", "help":
                 print(usage)
             default:
@@ -158,6 +164,52 @@ public enum BenchCommand {
                 pad(format(summary.p99), 10), pad(format(summary.p999), 10),
                 pad(format(summary.max), 10),
             ].joined())
+        }
+    }
+
+    private static func bets(_ options: Options) async throws {
+        let admin = try admin(options)
+        defer { admin.close() }
+        let benchmark = BetBenchmark(
+            admin: admin, edgeURL: try options.string("edge"),
+            accounts: try options.int("accounts", default: 100, range: 1...100_000),
+            markets: try options.int("markets", default: 100, range: 1...100_000),
+            connections: try options.int("connections", default: 16, range: 1...1000),
+            inFlight: try options.int("in-flight", default: 32, range: 1...1000),
+            seconds: Double(try options.int("seconds", default: 10, range: 1...3600)),
+            steadyRate: options.values["rate"]?.last.flatMap { Int($0) })
+        let result = try await benchmark.run()
+        if !options.flags.contains("json") {
+            print("bets through one edge: \(benchmark.connections) connections, "
+                + "\(benchmark.inFlight) in flight each at saturation")
+            print("  phase              accepted  other  accepted/s   p50 ms   p99 ms  p999 ms"
+                + "   max ms")
+        }
+        let rows = [
+            ("saturation", result.saturation), ("steady \(result.rate)/s", result.steady),
+        ]
+        for (name, phase) in rows {
+            guard let summary = phase.samples.summary() else { continue }
+            if options.flags.contains("json") {
+                print("{\"phase\":\"\(name)\",\"sent\":\(phase.sent),"
+                    + "\"accepted\":\(phase.accepted),\"other\":\(phase.other),"
+                    + "\"accepted_per_s\":\(Int(phase.acceptedPerSecond)),"
+                    + "\"p50_ms\":\(summary.p50),\"p99_ms\":\(summary.p99),"
+                    + "\"p999_ms\":\(summary.p999),\"max_ms\":\(summary.max)}")
+                continue
+            }
+            print("  " + [
+                name.padding(toLength: 18, withPad: " ", startingAt: 0),
+                pad(String(phase.accepted), 9), pad(String(phase.other), 7),
+                pad(String(Int(phase.acceptedPerSecond)), 11), pad(format(summary.p50), 9),
+                pad(format(summary.p99), 9), pad(format(summary.p999), 9),
+                pad(format(summary.max), 9),
+            ].joined())
+            if phase.other > 0 {
+                let statuses = phase.otherStatuses.sorted { $0.key < $1.key }
+                    .map { "\($0.key == 0 ? "no answer" : String($0.key)): \($0.value)" }
+                print("    not accepted: " + statuses.joined(separator: ", "))
+            }
         }
     }
 

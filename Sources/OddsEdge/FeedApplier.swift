@@ -175,6 +175,9 @@ final class ApplierWorker {
                 }
             }
             updateLag()
+            // Answering every heartbeat keeps the origin's view of this edge's lag fresh while
+            // nothing changes, and the feed's request body alive.
+            sendAcknowledgement()
         case .snapshotBegin(let at, _):
             flush(&batches)
             logger.warning("feed.snapshot_started", [

@@ -257,6 +257,32 @@ import Testing
         #expect(probe.request(streamID: 3) == .status(200), "the connection stays usable")
     }
 
+    @Test func streamingRouteBodyMayPauseLongerThanTheHeaderTimeout() throws {
+        let limits = ServerLimits.hardening { $0.headerTimeout = Self.shortTimeout }
+        let router = HardeningRoutes.router { router in
+            router.addStreaming(.post, "/acks") { _, body, responder in
+                body.read(onChunk: { _ in }, onEnd: { _ in
+                    responder.respond(HTTPResponse(status: 200))
+                })
+            }
+        }
+        let server = try TestServer(router: router, limits: limits, threads: 1)
+        defer { server.stop() }
+        let probe = try FrameProbe(port: server.port)
+        try #require(probe.handshake())
+
+        probe.send(probe.raw.requestFrame(
+            streamID: 1, method: "POST", path: "/acks", endStream: false))
+        // Three header timeouts without a byte of body: the stream stays open.
+        let ended = probe.read(timeout: 3 * Self.notBefore + 0.2) {
+            $0.outcome(of: 1) != FrameProbe.StreamOutcome.pending
+        }
+        #expect(!ended)
+        probe.send(FrameProbe.dataFrames(Array("ack".utf8), streamID: 1))
+        #expect(probe.read { $0.outcome(of: 1) != .pending })
+        #expect(probe.outcome(of: 1) == .status(200))
+    }
+
     @Test func zeroWindowStreamIsClosedByWriteTimeout() throws {
         let limits = ServerLimits.hardening { $0.writeTimeout = Self.shortTimeout }
         let backpressure = ProbeFlag()

@@ -104,7 +104,11 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         let limit = context.limits.headerTimeout.nanoseconds
         var expired = false
         streams.forEach { stream in
-            guard !stream.requestEnded, now &- stream.lastRequestActivity > limit else { return }
+            // A streaming route's body is its handler's to pace: the feed's acknowledgements,
+            // say, may pause for as long as nothing changes.
+            guard !stream.requestEnded, stream.bodyStream == nil || !stream.headersComplete,
+                now &- stream.lastRequestActivity > limit
+            else { return }
             expired = true
             context.metrics.timeouts.increment()
             if !stream.headersComplete {

@@ -23,7 +23,9 @@ public struct ServerLimits: Sendable, Equatable {
     public var prefaceTimeout: Duration64 = .seconds(10)
     /// A connection with no open streams and no traffic for this long is closed.
     public var idleTimeout: Duration64 = .seconds(120)
-    /// A request whose headers have not finished after this long is reset (408 on HTTP/1.1).
+    /// A request whose headers have not finished after this long is reset (408 on HTTP/1.1),
+    /// and so is a buffered request body that stalls this long (a streaming route's body is
+    /// left to its handler).
     public var headerTimeout: Duration64 = .seconds(10)
     /// A connection with output waiting and no byte written for this long is closed: slow
     /// readers and zero windows.

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Bets benchmark: durable bets per second through one edge (closed loop, many bets in
+# flight), then p50/p99/p999 latency at a steady rate below saturation (open loop, half the
+# saturation rate unless RATE is set). Release builds on loopback: one origin (fsync on every
+# group commit), one edge checking Ed25519 customer tokens. See odds-bench
+# (Sources/OddsBench/BetBenchmark.swift) for how each number is taken.
+#
+# Environment: SECONDS_PER_PHASE (default 10), CONNECTIONS (16), IN_FLIGHT (32 per
+#              connection), ACCOUNTS (100), RATE (steady rate), KEEP_TMP=1 keeps the logs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+oddsnet_install_packages "${ODDSNET_PACKAGES[@]}"
+oddsnet_find_swift
+source scripts/bench/network.sh
+
+build_release odds-origin odds-edge odds-bench
+tmp=$(mktemp -d)
+PIDS=()
+cleanup() {
+    if ((${#PIDS[@]})); then kill -TERM "${PIDS[@]}" 2>/dev/null || true; fi
+    wait 2>/dev/null || true
+    [[ "${KEEP_TMP:-0}" == 1 ]] && echo "kept $tmp" >&2 || rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+openssl genpkey -algorithm ed25519 -out "$tmp/k1.key" 2>/dev/null
+openssl pkey -in "$tmp/k1.key" -pubout -out "$tmp/k1.pub"
+FEED=$(free_port); ADMIN=$(free_port); EDGE=$(free_port)
+ADMIN_TOKEN=bench-admin-token-0123456789
+FEED_TOKEN=bench-feed-token-0123456789
+cat >"$tmp/origin.json" <<JSON
+{"dataDirectory": "origin", "listen": "127.0.0.1:$FEED", "adminListen": "127.0.0.1:$ADMIN",
+ "adminToken": "$ADMIN_TOKEN", "feedToken": "$FEED_TOKEN", "logLevel": "warning",
+ "tokenSigningKey": {"id": "k1", "privateKeyFile": "k1.key"}}
+JSON
+cat >"$tmp/edge.json" <<JSON
+{"edgeID": "edge-1", "listen": "127.0.0.1:$EDGE", "dataDirectory": "edge", "logLevel": "warning",
+ "origin": {"address": "127.0.0.1:$FEED", "token": "$FEED_TOKEN"},
+ "tokenKeys": [{"id": "k1", "publicKeyFile": "k1.pub"}]}
+JSON
+"$BIN/odds-origin" --config "$tmp/origin.json" 2>"$tmp/origin.log" & PIDS+=($!)
+wait_for "http://127.0.0.1:$ADMIN/healthz"
+"$BIN/odds-edge" --config "$tmp/edge.json" 2>"$tmp/edge.log" & PIDS+=($!)
+wait_for "http://127.0.0.1:$EDGE/readyz"
+
+echo "disk: $(df -h "$tmp" | awk 'NR==2 {print $1}'), fsync on every origin commit"
+"$BIN/odds-bench" bets --admin "http://127.0.0.1:$ADMIN" --token "$ADMIN_TOKEN" \
+    --edge "http://127.0.0.1:$EDGE" --seconds "${SECONDS_PER_PHASE:-10}" \
+    --connections "${CONNECTIONS:-16}" --in-flight "${IN_FLIGHT:-32}" \
+    --accounts "${ACCOUNTS:-100}" ${RATE:+--rate "$RATE"}
+curl -s "http://127.0.0.1:$FEED/metrics" | grep -E '^origin_(commits_total|bets_accepted_total|commit_seconds_(sum|count))' || true
