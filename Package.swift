@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["Locks"]),
         .target(name: "JSON"),
         .target(name: "Store", dependencies: ["CLMDB"]),
-        .target(name: "Identity", dependencies: ["COpenSSL", "JSON"]),
+        .target(name: "Identity", dependencies: ["COpenSSL", "JSON", "Locks"]),
         .target(
             name: "Transport",
             dependencies: ["CNghttp2", "COpenSSL", "CSystem", "Locks", "Telemetry"],

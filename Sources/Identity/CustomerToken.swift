@@ -1,4 +1,5 @@
 import JSON
+import Locks
 
 /// What a customer token says: who it is for, which key signed it, and when it expires.
 public struct TokenClaims: Sendable, Equatable {
@@ -42,8 +43,14 @@ public enum CustomerToken {
 }
 
 /// Checks customer tokens against the public keys in use. Any thread.
+///
+/// A customer sends the same token with every request, and an Ed25519 verification costs
+/// about as much as the rest of a bet's handling at the edge, so a token whose signature
+/// verified is remembered (its exact bytes, up to `cacheCapacity` of them): later uses check
+/// only its times. Tokens that fail are not remembered.
 public struct TokenVerifier: Sendable {
     private let keys: [String: VerifyingKey]
+    private let verified = VerifiedTokens()
     /// How far a token's issue time may lie ahead of this machine's clock.
     public var allowedClockSkewSeconds: Int64 = 60
 
@@ -58,7 +65,11 @@ public struct TokenVerifier: Sendable {
     public func verify(_ token: some StringProtocol, nowSeconds: Int64)
         -> Result<TokenClaims, TokenError>
     {
-        let bytes = Array(token.utf8)
+        let text = String(token)
+        if let claims = verified.claims(of: text) {
+            return check(times: claims, nowSeconds: nowSeconds)
+        }
+        let bytes = Array(text.utf8)
         guard bytes.count <= CustomerToken.maxBytes,
             let dot = bytes.firstIndex(of: UInt8(ascii: ".")),
             let payloadJSON = Base64URL.decode(bytes[..<dot]),
@@ -73,6 +84,13 @@ public struct TokenVerifier: Sendable {
         guard key.verify(signature, of: bytes[..<dot]) else {
             return .failure(TokenError(.badSignature, "the token's signature does not verify"))
         }
+        verified.remember(text, claims)
+        return check(times: claims, nowSeconds: nowSeconds)
+    }
+
+    private func check(times claims: TokenClaims, nowSeconds: Int64)
+        -> Result<TokenClaims, TokenError>
+    {
         guard claims.expiresAtSeconds > nowSeconds else {
             return .failure(TokenError(.expired, "the token has expired"))
         }
@@ -93,6 +111,26 @@ public struct TokenVerifier: Sendable {
         else { return nil }
         return TokenClaims(
             keyID: keyID, accountID: account, issuedAtSeconds: issued, expiresAtSeconds: expires)
+    }
+}
+
+/// Tokens whose signatures verified, with their claims. Full at `capacity`: then it starts
+/// again empty, which costs one verification per customer and keeps memory bounded.
+final class VerifiedTokens: Sendable {
+    static let capacity = 50_000
+    private let tokens = Lock<[String: TokenClaims]>([:])
+
+    func claims(of token: String) -> TokenClaims? {
+        tokens.withLock { $0[token] }
+    }
+
+    func remember(_ token: String, _ claims: TokenClaims) {
+        tokens.withLock {
+            if $0.count >= Self.capacity {
+                $0.removeAll(keepingCapacity: true)
+            }
+            $0[token] = claims
+        }
     }
 }
 
