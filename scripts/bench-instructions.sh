@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
 # Instructions per request (user space, counted by valgrind's callgrind) for odds-edge and
-# nghttpd serving the same document over h2c: a figure that, unlike req/s, does not move with
+# nghttpd serving the same documents over h2c: figures that, unlike req/s, do not move with
 # whatever else the machine is doing, so a change to the request path can be judged from one
 # run. Not a test; it prints numbers.
 #
-# Usage: scripts/bench-instructions.sh [REQUESTS]   (default 20000; c10 m10; one thread each)
+# Two cases, one server thread each, h2load -c 10 -m 10:
+#   transport  odds-edge --demo answering one 690-byte document, against nghttpd serving it
+#   reads      an odds-edge fed by an origin answering GET /v1/markets/{id} over 1,000 ids from
+#              LMDB, against nghttpd serving the same 1,000 documents as files
+#
+# Usage: scripts/bench-instructions.sh [transport|reads|all] [REQUESTS]  (all, 20000)
+# Environment: PROFILE_DIR=DIR keeps the callgrind files there (for callgrind_annotate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-oddsnet_install_packages "${ODDSNET_PACKAGES[@]}" valgrind
+oddsnet_install_packages "${ODDSNET_PACKAGES[@]}" valgrind python3
 oddsnet_find_swift
+source scripts/bench/network.sh
 
-REQUESTS=${1:-20000}
-WARMUP=2000
-swift build -c release --product odds-edge >/dev/null
-EDGE=$(swift build -c release --show-bin-path)/odds-edge
+CASE=${1:-all}
+REQUESTS=${2:-20000}
+WARMUP=3000
+case "$CASE" in
+    transport | reads | all) ;;
+    *) echo "usage: $0 [transport|reads|all] [REQUESTS]" >&2; exit 2 ;;
+esac
+build_release odds-edge odds-origin odds-bench >/dev/null
 WORK=$(mktemp -d /tmp/bench-instructions.XXXXXX)
 PIDS=()
 cleanup() {
@@ -26,58 +37,132 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-    python3 -c \
-        'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_for() {
-    for _ in $(seq 1 300); do
-        curl -sf --http2-prior-knowledge "$1" -o /dev/null && return 0
-        sleep 0.1
-    done
-    echo "server at $1 did not answer" >&2
-    exit 1
-}
-
-# Runs a server under callgrind with instrumentation off, warms it up, counts REQUESTS
-# requests only, and prints instructions per request. $1: URL, rest: the server's command.
+# count NAME URL-OR-@URIFILE COMMAND...: runs the server under callgrind with instrumentation
+# off, warms it up, counts REQUESTS requests only, and prints instructions per request.
 count() {
-    local url=$1
-    shift
-    local out="$WORK/callgrind.$RANDOM"
+    local name=$1 target=$2
+    shift 2
+    local out="$WORK/callgrind.$name"
     valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" "$@" \
-        >/dev/null 2>&1 &
+        >/dev/null 2>"$WORK/$name.log" &
     local pid=$!
     PIDS+=("$pid")
-    wait_for "$url"
-    h2load -t 1 -c 10 -m 10 -n "$WARMUP" "$url" >/dev/null
+    local uris=()
+    if [[ $target == @* ]]; then
+        uris=(-i "${target#@}")
+        wait_for "$(head -1 "${target#@}")" --http2-prior-knowledge
+    else
+        uris=("$target")
+        wait_for "$target" --http2-prior-knowledge
+    fi
+    h2load -t 1 -c 10 -m 10 -n "$WARMUP" "${uris[@]}" >/dev/null
     callgrind_control -i on "$pid" >/dev/null 2>&1
-    h2load -t 1 -c 10 -m 10 -n "$REQUESTS" "$url" | grep -q "$REQUESTS succeeded"
+    h2load -t 1 -c 10 -m 10 -n "$REQUESTS" "${uris[@]}" | grep -q "$REQUESTS succeeded" || {
+        echo "$name: not every request succeeded" >&2
+        exit 1
+    }
     callgrind_control -i off "$pid" >/dev/null 2>&1
     callgrind_control -d "$pid" >/dev/null 2>&1
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    if [[ -n "${PROFILE_DIR:-}" ]]; then
+        mkdir -p "$PROFILE_DIR"
+        cp "$out"* "$PROFILE_DIR/"
+    fi
     local total
     total=$(cat "$out"* | awk '/^totals:/ {print $2; exit}')
     python3 -c "print(round($total / $REQUESTS))"
 }
 
-EDGE_PORT=$(free_port)
-ours=$(count "http://127.0.0.1:$EDGE_PORT/v1/markets/m100001" \
-    "$EDGE" --demo --listen "127.0.0.1:$EDGE_PORT" --threads 1 --log-level warning)
+report() { # title ours theirs
+    echo "$1"
+    echo "  odds-edge  $2"
+    echo "  nghttpd    $3"
+    python3 -c "print('  ratio      %.2fx' % ($2 / $3))"
+}
 
-mkdir -p "$WORK/docroot/v1/markets"
-"$EDGE" --demo --listen "127.0.0.1:$EDGE_PORT" --threads 1 --log-level warning 2>/dev/null &
-PIDS+=($!)
-wait_for "http://127.0.0.1:$EDGE_PORT/v1/markets/m100001"
-curl -sf --http2-prior-knowledge "http://127.0.0.1:$EDGE_PORT/v1/markets/m100001" \
-    -o "$WORK/docroot/v1/markets/m100001.json"
-NGHTTPD_PORT=$(free_port)
-theirs=$(count "http://127.0.0.1:$NGHTTPD_PORT/v1/markets/m100001.json" \
-    nghttpd -n 1 --no-tls -d "$WORK/docroot" "$NGHTTPD_PORT")
+transport() {
+    local port
+    port=$(free_port)
+    local ours
+    ours=$(count demo "http://127.0.0.1:$port/v1/markets/m100001" \
+        "$BIN/odds-edge" --demo --listen "127.0.0.1:$port" --threads 1 --log-level warning)
 
-echo "instructions per request (h2c, -c 10 -m 10, $REQUESTS requests, one thread):"
-echo "  odds-edge  $ours"
-echo "  nghttpd    $theirs"
-python3 -c "print('  ratio      %.2fx' % ($ours / $theirs))"
+    mkdir -p "$WORK/docroot/v1/markets"
+    "$BIN/odds-edge" --demo --listen "127.0.0.1:$port" --threads 1 --log-level warning \
+        2>/dev/null &
+    PIDS+=($!)
+    wait_for "http://127.0.0.1:$port/v1/markets/m100001"
+    curl -sf "http://127.0.0.1:$port/v1/markets/m100001" \
+        -o "$WORK/docroot/v1/markets/m100001.json"
+    local nghttpd_port
+    nghttpd_port=$(free_port)
+    local theirs
+    theirs=$(count nghttpd-transport "http://127.0.0.1:$nghttpd_port/v1/markets/m100001.json" \
+        nghttpd -n 1 --no-tls -d "$WORK/docroot" "$nghttpd_port")
+    report "transport: one 690-byte document (h2c, -c 10 -m 10, $REQUESTS requests):" \
+        "$ours" "$theirs"
+}
+
+reads() {
+    local feed admin edge token=bench-admin-token-0123456789
+    feed=$(free_port); admin=$(free_port); edge=$(free_port)
+    mkdir -p "$WORK/reads"
+    cat >"$WORK/reads/origin.json" <<JSON
+{"dataDirectory": "origin", "listen": "127.0.0.1:$feed", "adminListen": "127.0.0.1:$admin",
+ "adminToken": "$token", "feedToken": "bench-feed-token-0123456789", "logLevel": "warning"}
+JSON
+    cat >"$WORK/reads/edge.json" <<JSON
+{"edgeID": "bench-edge", "listen": "127.0.0.1:$edge", "dataDirectory": "edge",
+ "threads": 1, "logLevel": "warning",
+ "origin": {"address": "127.0.0.1:$feed", "token": "bench-feed-token-0123456789"}}
+JSON
+    "$BIN/odds-origin" --config "$WORK/reads/origin.json" 2>"$WORK/origin.log" &
+    PIDS+=($!)
+    wait_for "http://127.0.0.1:$admin/healthz"
+    # The edge is started once plainly, to take the card and write the documents out, then
+    # again under callgrind on the same store.
+    "$BIN/odds-edge" --config "$WORK/reads/edge.json" 2>"$WORK/edge.log" &
+    local plain=$!
+    PIDS+=("$plain")
+    wait_for "http://127.0.0.1:$edge/healthz"
+    "$BIN/odds-bench" card --admin "http://127.0.0.1:$admin" --token "$token" \
+        --football 150 --tennis 34 >/dev/null
+    local head
+    head=$(curl -s -H "authorization: Bearer $token" "http://127.0.0.1:$admin/v1/admin/status" \
+        | python3 -c 'import json,sys;print(json.load(sys.stdin)["sequence"])')
+    for _ in $(seq 1 400); do
+        local applied
+        applied=$(curl -s "http://127.0.0.1:$edge/readyz" \
+            | python3 -c 'import json,sys;print(json.load(sys.stdin)["appliedSequence"])')
+        [[ "$applied" -ge "$head" ]] && break
+        sleep 0.05
+    done
+    mkdir -p "$WORK/htdocs/v1/markets"
+    curl -s "http://127.0.0.1:$edge/v1/markets" | python3 -c '
+import json, sys
+for market in json.load(sys.stdin)[:1000]:
+    print(market["id"])' >"$WORK/ids"
+    while read -r id; do
+        printf 'url = "http://127.0.0.1:%s/v1/markets/%s"\noutput = "%s"\n' \
+            "$edge" "$id" "$WORK/htdocs/v1/markets/$id"
+    done <"$WORK/ids" >"$WORK/curl.cfg"
+    curl -s -K "$WORK/curl.cfg"
+    kill -TERM "$plain"
+    wait "$plain" 2>/dev/null || true
+
+    local nghttpd_port
+    nghttpd_port=$(free_port)
+    sed "s|^|http://127.0.0.1:$edge/v1/markets/|" "$WORK/ids" >"$WORK/edge.uris"
+    sed "s|^|http://127.0.0.1:$nghttpd_port/v1/markets/|" "$WORK/ids" >"$WORK/nghttpd.uris"
+    local ours theirs
+    ours=$(count reads "@$WORK/edge.uris" "$BIN/odds-edge" --config "$WORK/reads/edge.json")
+    theirs=$(count nghttpd-reads "@$WORK/nghttpd.uris" \
+        nghttpd -n 1 --no-tls -d "$WORK/htdocs" "$nghttpd_port")
+    report "reads: GET /v1/markets/{id} over $(wc -l <"$WORK/ids") ids (h2c, -c 10 -m 10):" \
+        "$ours" "$theirs"
+}
+
+echo "instructions per request, user space, one server thread, $REQUESTS requests:"
+if [[ $CASE == transport || $CASE == all ]]; then transport; fi
+if [[ $CASE == reads || $CASE == all ]]; then reads; fi
