@@ -33,7 +33,7 @@ let package = Package(
 
         // Layer 2: foundations.
         .target(name: "Locks"),
-        .target(name: "Telemetry", dependencies: ["Locks"]),
+        .target(name: "Telemetry", dependencies: ["CSystem", "Locks"]),
         .target(name: "JSON"),
         .target(name: "Store", dependencies: ["CLMDB"]),
         .target(name: "Identity", dependencies: ["COpenSSL", "JSON", "Locks"]),

@@ -20,7 +20,7 @@ public struct DemoCard: Sendable {
         var markets: [String: Market] = [:]
         var ids: [String] = []
         for number in 0..<count {
-            let id = "m\(100_000 + number)"
+            let id = "m\(Self.firstNumber + number)"
             let home = teams[number % teams.count]
             let away = teams[(number / teams.count + number + 1) % teams.count]
             let document = Self.render(id: id, number: number, home: home, away: away)
@@ -32,6 +32,22 @@ public struct DemoCard: Sendable {
         let quoted = ids.map { "\"\($0)\"" }.joined(separator: ",")
         index = Array("{\"markets\":[\(quoted)]}".utf8)
     }
+
+    /// The position of the market with id `m(100000 + position)` in `ids`, from the id's
+    /// bytes; nil for any other id.
+    public static func number(ofID id: UnsafeRawBufferPointer) -> Int? {
+        guard id.count >= 2, id.count <= 10, id[0] == UInt8(ascii: "m"), id[1] != UInt8(ascii: "0")
+        else { return nil }
+        var value = 0
+        for byte in id.dropFirst() {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        let position = value - firstNumber
+        return position >= 0 ? position : nil
+    }
+
+    private static let firstNumber = 100_000
 
     private static func render(id: String, number: Int, home: String, away: String) -> String {
         // Prices as exact decimals from integer hundredths: no floating point.

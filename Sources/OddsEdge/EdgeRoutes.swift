@@ -125,7 +125,7 @@ struct EdgeRoutes: Sendable {
                     var headers = freshnessHeaders(
                         ageSeconds: ageSeconds, stale: stale,
                         publishedAtMicros: header.publishedAtMicros)
-                    headers.add("etag", etag)
+                    headers.add("etag", etag, indexing: .never)
                     headers.add("content-type", "application/json")
                     let response = HTTPResponse(
                         status: 200, headers: headers,
@@ -198,7 +198,7 @@ struct EdgeRoutes: Sendable {
         }
         let etag = Self.etag(epoch: edge.applied.epoch, version: newest)
         var headers = freshnessHeaders(edge: edge, now: now, publishedAtMicros: published)
-        headers.add("etag", etag)
+        headers.add("etag", etag, indexing: .never)
         if let ifNoneMatch = request.headers["if-none-match"], Self.matches(ifNoneMatch, etag) {
             return answer(eventRoute, HTTPResponse(status: 304, headers: headers))
         }
@@ -272,7 +272,7 @@ struct EdgeRoutes: Sendable {
         let etag = "W/" + Self.etag(epoch: edge.applied.epoch, version: edge.applied.sequence)
         var headers = freshnessHeaders(
             edge: edge, now: now, publishedAtMicros: edge.appliedPublishedAtMicros)
-        headers.add("etag", etag)
+        headers.add("etag", etag, indexing: .never)
         if let ifNoneMatch = request.headers["if-none-match"], Self.matches(ifNoneMatch, etag) {
             return answer(route, HTTPResponse(status: 304, headers: headers))
         }
@@ -334,8 +334,9 @@ struct EdgeRoutes: Sendable {
     {
         var headers = HTTPHeaders()
         headers.add("cache-control", cacheControl)
+        // A version's publish time is new in nearly every answer: not worth a table entry.
         headers.add("x-odds-published-at", Timestamp.iso8601(
-            milliseconds: publishedAtMicros / 1000))
+            milliseconds: publishedAtMicros / 1000), indexing: .never)
         headers.add("age", String(ageSeconds))
         if stale {
             headers.add("x-odds-stale", "true")

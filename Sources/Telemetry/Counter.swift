@@ -1,10 +1,9 @@
-import Synchronization
-
 /// A count that only goes up: requests served, bytes sent, errors seen.
 ///
-/// Lock-free; any thread may increment or read at any time.
+/// Lock-free and sharded by CPU (see `ShardedCells`): increments from different cores do not
+/// contend. Any thread may increment or read at any time.
 public final class Counter: Sendable {
-    private let storage = Atomic<Int>(0)
+    private let cells = ShardedCells(cellsPerShard: 1)
 
     /// A counter at zero. Usually obtained from `MetricsRegistry.counter(_:help:labels:)` so
     /// that it is exported.
@@ -14,11 +13,11 @@ public final class Counter: Sendable {
     /// process restart to Prometheus. Any thread.
     public func increment(by amount: Int = 1) {
         precondition(amount >= 0, "a counter cannot decrease (increment by \(amount))")
-        storage.wrappingAdd(amount, ordering: .relaxed)
+        cells.add(UInt64(amount), at: 0)
     }
 
     /// The current total. Any thread.
     public var value: Int {
-        storage.load(ordering: .relaxed)
+        Int(truncatingIfNeeded: cells.sum(at: 0))
     }
 }

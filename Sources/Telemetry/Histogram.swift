@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A latency histogram: how many observations fell at or below each of a fixed set of bounds.
 ///
 /// Bounds are given in seconds and kept to whole nanoseconds; observations are rounded to whole
@@ -15,10 +13,10 @@ public final class Histogram: Sendable {
 
     private let upperBoundsNanoseconds: [UInt64]
 
-    /// One count per bound plus one for `+Inf`; each counts only its own range, not cumulative.
-    private let bucketCounts: [BucketCount]
-
-    private let sumNanoseconds = Atomic<UInt64>(0)
+    /// Per CPU shard: one count per bound plus one for `+Inf` (each counts only its own
+    /// range, not cumulative), then the sum in nanoseconds.
+    private let cells: ShardedCells
+    private var sumCell: Int { upperBoundsNanoseconds.count + 1 }
 
     /// From 25 µs to 10 s in steps of 1, 2.5 and 5 per decade: fine enough for cache hits, wide
     /// enough for slow upstreams.
@@ -35,13 +33,12 @@ public final class Histogram: Sendable {
         precondition(zip(buckets, buckets.dropFirst()).allSatisfy(<), "bounds must increase")
         upperBounds = buckets
         upperBoundsNanoseconds = buckets.map { Histogram.nanoseconds(fromSeconds: $0) }
-        bucketCounts = (0...buckets.count).map { _ in BucketCount() }
+        cells = ShardedCells(cellsPerShard: buckets.count + 2)
     }
 
     /// Records one observation in nanoseconds. Any thread.
     public func observe(nanoseconds: UInt64) {
-        bucketCounts[bucketIndex(nanoseconds)].storage.wrappingAdd(1, ordering: .relaxed)
-        sumNanoseconds.wrappingAdd(nanoseconds, ordering: .relaxed)
+        cells.add(1, at: bucketIndex(nanoseconds), nanoseconds, at: sumCell)
     }
 
     /// Records one observation in seconds. Negative values and NaN count as zero; values beyond
@@ -61,12 +58,12 @@ public final class Histogram: Sendable {
 
     /// The number of observations so far. Any thread.
     public var count: Int {
-        bucketCounts.reduce(0) { $0 + $1.storage.load(ordering: .relaxed) }
+        bucketCountsNow().reduce(0, +)
     }
 
     /// The sum of observations so far, in seconds. Any thread.
     public var sum: Double {
-        Double(sumNanoseconds.load(ordering: .relaxed)) / Histogram.nanosecondsPerSecond
+        Double(cells.sum(at: sumCell)) / Histogram.nanosecondsPerSecond
     }
 
     /// Estimates the `q`-quantile (0.5 for the median) in seconds, the way Prometheus's
@@ -76,7 +73,7 @@ public final class Histogram: Sendable {
     /// programming error. Any thread.
     public func quantile(_ q: Double) -> Double {
         precondition((0...1).contains(q), "quantile \(q) is outside 0...1")
-        let counts = bucketCounts.map { $0.storage.load(ordering: .relaxed) }
+        let counts = bucketCountsNow()
         let total = counts.reduce(0, +)
         guard total > 0 else { return .nan }
 
@@ -98,14 +95,19 @@ public final class Histogram: Sendable {
     /// the sum in seconds; what the Prometheus export writes. Any thread.
     func cumulativeSnapshot() -> (cumulativeCounts: [Int], sum: Double) {
         var running = 0
-        let cumulative = bucketCounts.map { bucket in
-            running += bucket.storage.load(ordering: .relaxed)
+        let cumulative = bucketCountsNow().map { count in
+            running += count
             return running
         }
         return (cumulative, sum)
     }
 
     private static let nanosecondsPerSecond = 1e9
+
+    /// Each bucket's own count, summed over the shards.
+    private func bucketCountsNow() -> [Int] {
+        (0...upperBoundsNanoseconds.count).map { Int(truncatingIfNeeded: cells.sum(at: $0)) }
+    }
 
     /// The first bucket whose bound is at or above `nanoseconds`, by binary search; the `+Inf`
     /// bucket if none is.
@@ -129,10 +131,4 @@ public final class Histogram: Sendable {
         guard nanoseconds < Double(UInt64.max) else { return UInt64.max }
         return UInt64(nanoseconds)
     }
-}
-
-/// One bucket's count. A class so that the histogram can hold a run of non-copyable atomics in
-/// an ordinary array.
-private final class BucketCount: Sendable {
-    let storage = Atomic<Int>(0)
 }

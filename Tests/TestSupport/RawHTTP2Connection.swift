@@ -63,6 +63,7 @@ public final class RawHTTP2Connection {
     public let fd: Int32
     private var inbox: [UInt8] = []
     private let deflater: OpaquePointer
+    private let inflater: OpaquePointer
 
     /// Connects to 127.0.0.1:`port`; reads give up after `readTimeout` seconds.
     public init(port: Int, readTimeout: Double = 5) throws {
@@ -71,6 +72,9 @@ public final class RawHTTP2Connection {
         var created: OpaquePointer?
         nghttp2_hd_deflate_new(&created, 4096)
         deflater = created!
+        var inflating: OpaquePointer?
+        nghttp2_hd_inflate_new(&inflating)
+        inflater = inflating!
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -91,6 +95,7 @@ public final class RawHTTP2Connection {
     deinit {
         close(fd)
         nghttp2_hd_deflate_del(deflater)
+        nghttp2_hd_inflate_del(inflater)
     }
 
     /// Writes raw bytes; returns false when the peer has gone.
@@ -160,6 +165,46 @@ public final class RawHTTP2Connection {
             let length = nghttp2_hd_deflate_hd(deflater, &output, bound, nv, nv.count)
             return Array(output.prefix(max(0, length)))
         }
+    }
+
+    /// A decoded header field, with whether it was sent as "never indexed".
+    public struct DecodedField: Sendable, Equatable {
+        public let name: String
+        public let value: String
+        public let neverIndexed: Bool
+    }
+
+    /// Decodes the header block of a HEADERS frame from the server (without padding or
+    /// priority), keeping this connection's HPACK table in step: decode every HEADERS frame
+    /// the server sends, in order.
+    public func decodeHeaders(_ frame: Frame) -> [DecodedField] {
+        var fields: [DecodedField] = []
+        var input = frame.payload
+        input.withUnsafeMutableBufferPointer { bytes in
+            var offset = 0
+            while true {
+                var nv = nghttp2_nv()
+                var flags: Int32 = 0
+                let used = nghttp2_hd_inflate_hd2(
+                    inflater, &nv, &flags, bytes.baseAddress! + offset, bytes.count - offset, 1)
+                if used < 0 { return }
+                offset += used
+                if flags & Int32(NGHTTP2_HD_INFLATE_EMIT.rawValue) != 0 {
+                    fields.append(DecodedField(
+                        name: String(decoding: UnsafeBufferPointer(
+                            start: nv.name, count: nv.namelen), as: UTF8.self),
+                        value: String(decoding: UnsafeBufferPointer(
+                            start: nv.value, count: nv.valuelen), as: UTF8.self),
+                        neverIndexed: nv.flags & UInt8(NGHTTP2_NV_FLAG_NO_INDEX.rawValue) != 0))
+                }
+                if flags & Int32(NGHTTP2_HD_INFLATE_FINAL.rawValue) != 0 {
+                    nghttp2_hd_inflate_end_headers(inflater)
+                    return
+                }
+                if used == 0 && offset >= bytes.count { return }
+            }
+        }
+        return fields
     }
 
     /// A HEADERS frame for a request on `streamID`.

@@ -62,6 +62,32 @@ import Testing
         #expect(respond(router, .get, "/static/css/site.css")?.text == "css/site.css")
     }
 
+    @Test func parametersAreReadAsBytesOrStrings() {
+        var router = Router()
+        router.add(.get, "/v1/:sport/:event/markets/:market/*") { request, responder in
+            let market = request.withParameter("market") { Array($0) } ?? []
+            let text = [
+                request.parameter("sport"), request.parameter("event"),
+                String(decoding: market, as: UTF8.self)[...], request.parameter("*"),
+            ].map { String($0 ?? "nil") }.joined(separator: "|")
+            #expect(request.withParameter("missing") { _ in true } == nil)
+            #expect(request.parameter("missing") == nil)
+            responder.respond(HTTPResponse(status: 200, contentType: "text/plain", text: text))
+        }
+        #expect(respond(router, .get, "/v1/football/fb-1/markets/fb-1-mo/a/b?x=1")?.text
+            == "football|fb-1|fb-1-mo|a/b")
+        #expect(respond(router, .get, "//v1//tennis/t-2/markets/t-2-mw/c")?.text
+            == "tennis|t-2|t-2-mw|c")
+        #expect(respond(router, .get, "/v1/tennis/t-2/markets")?.status == 404)
+    }
+
+    @Test func pathAndQueryAreSplitAtTheFirstQuestionMark() {
+        let request = HTTPRequest(method: .get, target: "/a/b?x=1?y=2")
+        #expect(request.path == "/a/b")
+        #expect(request.query == "x=1?y=2")
+        #expect(HTTPRequest(method: .get, target: "/plain").query == "")
+    }
+
     @Test func queryParametersAreDecoded() {
         let request = HTTPRequest(method: .get, target: "/v1/x?sport=ice+hockey&name=a%2Fb&bad=%zz")
         #expect(request.queryParameter("sport") == "ice hockey")

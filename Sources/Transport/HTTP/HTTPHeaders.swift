@@ -11,6 +11,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         var nameLength: Int32
         var valueStart: Int32
         var valueLength: Int32
+        var indexing: HeaderIndexing = .automatic
     }
 
     private(set) var storage: [UInt8] = []
@@ -34,21 +35,36 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         storage.reserveCapacity(bytes)
     }
 
-    /// Appends a field, keeping any with the same name.
-    public mutating func add(_ name: String, _ value: String) {
+    /// Appends a field, keeping any with the same name. `indexing` says whether HTTP/2's
+    /// header compression may remember it (see `HeaderIndexing`).
+    public mutating func add(
+        _ name: String, _ value: String, indexing: HeaderIndexing = .automatic
+    ) {
         let nameStart = storage.count
         storage.append(contentsOf: name.utf8)
         lowercase(from: nameStart)
         let valueStart = storage.count
         storage.append(contentsOf: value.utf8)
-        append(nameStart: nameStart, valueStart: valueStart)
+        append(nameStart: nameStart, valueStart: valueStart, indexing: indexing)
     }
 
-    /// Appends a field from raw bytes (nghttp2's header callback).
+    /// Appends a field from raw bytes.
     mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         let nameStart = storage.count
         storage.append(contentsOf: name)
         lowercase(from: nameStart)
+        let valueStart = storage.count
+        storage.append(contentsOf: value)
+        append(nameStart: nameStart, valueStart: valueStart)
+    }
+
+    /// Appends a field whose name is lowercase already (nghttp2 refuses a request field name
+    /// with an uppercase letter before its header callback sees it).
+    mutating func add(
+        lowercasedName name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
+    ) {
+        let nameStart = storage.count
+        storage.append(contentsOf: name)
         let valueStart = storage.count
         storage.append(contentsOf: value)
         append(nameStart: nameStart, valueStart: valueStart)
@@ -63,8 +79,17 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Removes every field named `name`.
     public mutating func remove(_ name: String) {
         guard spans.contains(where: { matches($0, name) }) else { return }
-        let kept = self.filter { !Self.equalNames($0.name, name) }
-        self = HTTPHeaders(kept.map { ($0.name, $0.value) })
+        var kept = HTTPHeaders()
+        kept.reserve(fields: spans.count, bytes: storage.count)
+        for span in spans where !matches(span, name) {
+            let nameStart = kept.storage.count
+            kept.storage.append(contentsOf: storage[Int(span.nameStart)..<Int(span.valueStart)])
+            let valueStart = kept.storage.count
+            kept.storage.append(contentsOf:
+                storage[Int(span.valueStart)..<Int(span.valueStart + span.valueLength)])
+            kept.append(nameStart: nameStart, valueStart: valueStart, indexing: span.indexing)
+        }
+        self = kept
     }
 
     /// The first value of `name`, or nil.
@@ -98,12 +123,21 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Calls `body` with each field's name and value bytes, without making strings.
     @inline(__always)
     func forEachRaw(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
+        forEachRaw { name, value, _ in body(name, value) }
+    }
+
+    /// Calls `body` with each field's name and value bytes and its indexing.
+    @inline(__always)
+    func forEachRaw(
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, HeaderIndexing) -> Void
+    ) {
         storage.withUnsafeBufferPointer { bytes in
             for span in spans {
                 body(UnsafeBufferPointer(rebasing:
                         bytes[Int(span.nameStart)..<Int(span.nameStart + span.nameLength)]),
                      UnsafeBufferPointer(rebasing:
-                        bytes[Int(span.valueStart)..<Int(span.valueStart + span.valueLength)]))
+                        bytes[Int(span.valueStart)..<Int(span.valueStart + span.valueLength)]),
+                     span.indexing)
             }
         }
     }
@@ -136,10 +170,13 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         }
     }
 
-    private mutating func append(nameStart: Int, valueStart: Int) {
+    private mutating func append(
+        nameStart: Int, valueStart: Int, indexing: HeaderIndexing = .automatic
+    ) {
         spans.append(Span(
             nameStart: Int32(nameStart), nameLength: Int32(valueStart - nameStart),
-            valueStart: Int32(valueStart), valueLength: Int32(storage.count - valueStart)))
+            valueStart: Int32(valueStart), valueLength: Int32(storage.count - valueStart),
+            indexing: indexing))
     }
 
     private func matches(_ span: Span, _ name: String) -> Bool {
@@ -155,4 +192,15 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     private func string(_ start: Int32, _ length: Int32) -> String {
         String(decoding: storage[Int(start)..<Int(start + length)], as: UTF8.self)
     }
+}
+
+/// Whether HTTP/2 header compression (HPACK) may add a field to the connection's table.
+///
+/// Indexing pays for a field sent again with the same value (`content-type`, say): later
+/// copies cost a byte or two. A value that is new in nearly every response (a version's
+/// timestamp) only pushes useful entries out of the table and costs an insertion each time,
+/// so it is better sent as a literal that is never indexed.
+public enum HeaderIndexing: Sendable {
+    case automatic
+    case never
 }

@@ -7,16 +7,28 @@ import Synchronization
 /// is handed to the connection's loop without a lock.
 public final class Responder: Sendable {
     private let target: ResponderTarget
+    /// The stream answered; changes only in `reuse`, when nothing else holds the responder.
+    private let streamID: Atomic<Int32>
     private let answered = Atomic<Bool>(false)
 
     init(loop: EventLoop, sink: ResponseSink, streamID: Int32) {
-        target = .session(loop, LoopBound(sink), streamID)
+        target = .session(loop, LoopBound(sink))
+        self.streamID = Atomic(streamID)
+    }
+
+    /// Makes an answered responder ready for another stream of the same session, so a
+    /// connection's streams need not allocate one each. Only for a responder nothing else
+    /// references any more (`isKnownUniquelyReferenced`): its last handler has let it go.
+    func reuse(streamID: Int32) {
+        self.streamID.store(streamID, ordering: .relaxed)
+        answered.store(false, ordering: .relaxed)
     }
 
     /// A responder that reports to `onEvent` instead of a connection, for tests and for
     /// callers inside the process.
     public init(onEvent: @escaping @Sendable (ResponderEvent) -> Void) {
         target = .callback(onEvent)
+        streamID = Atomic(0)
     }
 
     /// Whether an answer has been given already.
@@ -30,7 +42,8 @@ public final class Responder: Sendable {
         switch target {
         case .callback(let report):
             report(.response(response))
-        case .session(let loop, let sink, let streamID):
+        case .session(let loop, let sink):
+            let streamID = streamID.load(ordering: .relaxed)
             // On the loop already (the common case), answer without allocating a closure.
             if loop.inEventLoop {
                 sink.object.sendResponse(response, streamID: streamID)
@@ -52,7 +65,8 @@ public final class Responder: Sendable {
         case .callback(let report):
             report(.streamHead(status: status, headers: headers))
             return BodyStream(report: report)
-        case .session(let loop, let sink, let streamID):
+        case .session(let loop, let sink):
+            let streamID = streamID.load(ordering: .relaxed)
             let stream = BodyStream(
                 loop: loop, sink: sink.object, streamID: streamID, highWaterBytes: highWaterBytes)
             loop.executeOrRun {

@@ -15,7 +15,7 @@ enum ResponderTarget: Sendable {
     /// A live connection's protocol session, owned by `loop`. Held strongly: a session
     /// whose connection has closed still answers (by dropping the response), so no weak
     /// reference, whose side table would slow every retain of the session, is needed.
-    case session(EventLoop, LoopBound<any ResponseSink>, Int32)
+    case session(EventLoop, LoopBound<any ResponseSink>)
     /// A closure: unit tests and in-process callers.
     case callback(@Sendable (ResponderEvent) -> Void)
 }

@@ -18,7 +18,7 @@ public typealias HTTPStreamingHandler =
 public struct Router: Sendable {
     private enum Segment: Sendable, Equatable {
         case literal([UInt8])
-        case parameter(String)
+        case parameter
         case rest
     }
 
@@ -28,18 +28,35 @@ public struct Router: Sendable {
         case streaming(HTTPStreamingHandler)
     }
 
-    private struct Route: Sendable {
+    /// A class, so that looking a route up copies one reference, not its four fields.
+    private final class Route: Sendable {
         let method: HTTPMethod
         let segments: [Segment]
+        /// The names of the `:name` segments in order, and `*` for a final rest.
+        let parameterNames: [String]
         let target: Target
         /// Segments before a final `*`, and whether there is one: a path with another number
         /// of segments is passed over without walking it.
         let fixedSegments: Int
         let hasRest: Bool
 
-        init(method: HTTPMethod, segments: [Segment], target: Target) {
+        init(method: HTTPMethod, pattern: String, target: Target) {
+            var segments: [Segment] = []
+            var names: [String] = []
+            for part in pattern.split(separator: "/") {
+                if part == "*" {
+                    segments.append(.rest)
+                    names.append("*")
+                } else if part.hasPrefix(":") {
+                    segments.append(.parameter)
+                    names.append(String(part.dropFirst()))
+                } else {
+                    segments.append(.literal(Array(part.utf8)))
+                }
+            }
             self.method = method
             self.segments = segments
+            parameterNames = names
             self.target = target
             hasRest = segments.last == .rest
             fixedSegments = segments.count - (hasRest ? 1 : 0)
@@ -52,15 +69,10 @@ public struct Router: Sendable {
 
     /// What `match` found.
     public enum Match: Sendable {
-        case handler(Target, parameters: PathParameters)
+        /// The route at this index, with what its parameters bound.
+        case route(Int, PathParameters)
         case methodNotAllowed(allowed: [HTTPMethod])
         case notFound
-
-        /// Whether the route wants the body as it arrives.
-        public var isStreaming: Bool {
-            if case .handler(.streaming, _) = self { return true }
-            return false
-        }
     }
 
     private var routes: [Route] = []
@@ -72,7 +84,7 @@ public struct Router: Sendable {
     public mutating func add(
         _ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler
     ) {
-        routes.append(Route(method: method, segments: Self.parse(pattern), target: .whole(handler)))
+        routes.append(Route(method: method, pattern: pattern, target: .whole(handler)))
     }
 
     /// Adds a route whose handler starts as soon as the request head is in and reads the body
@@ -81,44 +93,45 @@ public struct Router: Sendable {
     public mutating func addStreaming(
         _ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPStreamingHandler
     ) {
-        routes.append(
-            Route(method: method, segments: Self.parse(pattern), target: .streaming(handler)))
+        routes.append(Route(method: method, pattern: pattern, target: .streaming(handler)))
     }
 
-    /// Finds the handler for `method` and `path`.
+    /// Finds the route for `method` and `path`.
     public func match(method: HTTPMethod, path: Substring) -> Match {
-        if let found = path.utf8.withContiguousStorageIfAvailable({ bytes in
-            match(method: method, bytes: bytes, path: path)
-        }) {
-            return found
-        }
         var copy = String(path)
-        copy.makeContiguousUTF8()
-        return match(method: method, path: copy[...])
+        return copy.withUTF8 { match(method: method, path: $0) }
     }
 
-    private func match(
-        method: HTTPMethod, bytes: UnsafeBufferPointer<UInt8>, path: Substring
-    ) -> Match {
+    /// Finds the route for `method` and the path's bytes, without making a String: this runs
+    /// for every request.
+    func match(method: HTTPMethod, path bytes: UnsafeBufferPointer<UInt8>) -> Match {
         var allowed: [HTTPMethod] = []
         let segmentCount = Self.countSegments(bytes)
-        for route in routes where route.couldMatch(segmentCount: segmentCount) {
-            guard let parameters = Self.bind(route.segments, to: bytes, in: path) else {
-                continue
+        for index in routes.indices where routes[index].couldMatch(segmentCount: segmentCount) {
+            guard let parameters = Self.bind(routes[index], to: bytes) else { continue }
+            let routeMethod = routes[index].method
+            if routeMethod == method || (method == .head && routeMethod == .get) {
+                return .route(index, parameters)
             }
-            if route.method == method || (method == .head && route.method == .get) {
-                return .handler(route.target, parameters: parameters)
-            }
-            if !allowed.contains(route.method) {
-                allowed.append(route.method)
+            if !allowed.contains(routeMethod) {
+                allowed.append(routeMethod)
             }
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }
 
+    /// Whether what `match` found wants the body as it arrives.
+    func isStreaming(_ match: Match) -> Bool {
+        guard case .route(let index, _) = match, case .streaming = routes[index].target else {
+            return false
+        }
+        return true
+    }
+
     /// Routes a whole `request` and runs its handler, or answers 404 or 405 itself.
     public func handle(_ request: HTTPRequest, _ responder: Responder) {
-        run(match(method: request.method, path: request.path), request, body: nil, responder)
+        run(request.withPathBytes { match(method: request.method, path: $0) }, request,
+            body: nil, responder)
     }
 
     /// Runs what `match` found for `request`. A streaming handler reads `body`, or the
@@ -128,10 +141,10 @@ public struct Router: Sendable {
         _ responder: Responder
     ) {
         switch consume match {
-        case .handler(let target, let parameters):
+        case .route(let index, let parameters):
             var request = request
-            request.pathParameters = parameters
-            switch target {
+            request.parameters = parameters
+            switch routes[index].target {
             case .whole(let handler):
                 handler(request, responder)
             case .streaming(let handler):
@@ -164,28 +177,20 @@ public struct Router: Sendable {
         return count
     }
 
-    private static func parse(_ pattern: String) -> [Segment] {
-        pattern.split(separator: "/").map { part in
-            if part == "*" { return .rest }
-            if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
-            return .literal(Array(part.utf8))
-        }
-    }
-
     /// Matches a path's bytes against a route's segments without splitting the path into
-    /// an array: this runs for every request. Returns the parameters, or nil.
-    private static func bind(
-        _ segments: [Segment], to bytes: UnsafeBufferPointer<UInt8>, in path: Substring
-    ) -> PathParameters? {
+    /// an array. Returns the parameters' byte ranges, or nil.
+    private static func bind(_ route: Route, to bytes: UnsafeBufferPointer<UInt8>)
+        -> PathParameters?
+    {
         let slash = UInt8(ascii: "/")
         let count = bytes.count
         var offset = 0
-        var parameters = PathParameters()
-        for segment in segments {
+        var parameters = PathParameters(names: route.parameterNames)
+        for segment in route.segments {
             while offset < count && bytes[offset] == slash { offset += 1 }
             let start = offset
             if case .rest = segment {
-                parameters["*"] = substring(path, start..<count)
+                parameters.append(start: start, end: count)
                 return parameters
             }
             guard start < count else { return nil }
@@ -197,21 +202,13 @@ public struct Router: Sendable {
                         memcmp(literal.baseAddress!, bytes.baseAddress! + start, text.count) == 0
                     })
                 else { return nil }
-            case .parameter(let name):
-                parameters[name] = substring(path, start..<offset)
+            case .parameter:
+                parameters.append(start: start, end: offset)
             case .rest:
                 break
             }
         }
         while offset < count && bytes[offset] == slash { offset += 1 }
         return offset == count ? parameters : nil
-    }
-
-    /// The part of `path` at byte offsets `range`.
-    private static func substring(_ path: Substring, _ range: Range<Int>) -> Substring {
-        let utf8 = path.utf8
-        let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
-        let upper = utf8.index(lower, offsetBy: range.count)
-        return path[lower..<upper]
     }
 }

@@ -128,18 +128,18 @@ private func onHeader(
         case 7 where Bytes.equal(nameBytes, PseudoHeader.method):
             stream.method = HTTPMethod(bytes: valueBytes)
         case 5 where Bytes.equal(nameBytes, PseudoHeader.path):
-            stream.path = String(decoding: valueBytes, as: UTF8.self)
+            stream.target.append(contentsOf: valueBytes)
         case 10 where Bytes.equal(nameBytes, PseudoHeader.authority):
             // Handlers read the authority as the Host header, as over HTTP/1.1.
             stream.hasAuthority = true
             PseudoHeader.host.withUnsafeBufferPointer {
-                stream.headers.add(name: $0, value: valueBytes)
+                stream.headers.add(lowercasedName: $0, value: valueBytes)
             }
         default:
             break
         }
     } else if !(stream.hasAuthority && Bytes.equal(nameBytes, PseudoHeader.host)) {
-        stream.headers.add(name: nameBytes, value: valueBytes)
+        stream.headers.add(lowercasedName: nameBytes, value: valueBytes)
     }
     return 0
 }

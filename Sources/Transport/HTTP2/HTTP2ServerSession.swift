@@ -219,7 +219,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     func dispatch(_ stream: ServerStream) {
         stream.dispatchedAt = MonotonicClock.now()
         handlersInFlight += 1
-        let responder = Responder(loop: loop, sink: self, streamID: stream.id)
+        let responder = responder(for: stream)
         if let status = stream.rejectedStatus {
             context.metrics.streamsRefused.increment()
             stream.resetAfterResponse = !stream.requestEnded
@@ -231,24 +231,32 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         context.metrics.requests.increment()
         bufferedRequestBytes -= stream.body.count
         let request = HTTPRequest(
-            method: stream.method, path: stream.target.path,
-            query: stream.target.query, headers: stream.headers, body: stream.body,
-            protocolName: "h2")
+            method: stream.method, target: stream.target, headers: stream.headers,
+            body: stream.body, protocolName: "h2")
         stream.body = []
-        // Moved out of the stream, not copied: a copy retains the handler and parameters.
+        // Moved out of the stream, not copied: a copy retains the parameter names.
         var stored: Router.Match?
         swap(&stored, &stream.match)
-        let match = stored ?? context.router.match(method: request.method, path: request.path)
+        let match = stored ?? request.withPathBytes {
+            context.router.match(method: request.method, path: $0)
+        }
         context.router.run(match, request, body: stream.bodyStream, responder)
     }
 
     /// The request's headers are all in: route it, and start a streaming route at once.
     func headersComplete(_ stream: ServerStream) {
         guard stream.rejectedStatus == nil, !stream.refused else { return }
-        stream.target = HTTPRequest.split(target: stream.path ?? "/")
-        stream.match = context.router.match(
-            method: stream.method, path: stream.target.path)
-        if stream.match?.isStreaming == true {
+        if stream.target.isEmpty {
+            stream.target.append(UInt8(ascii: "/"))
+        }
+        let match = stream.target.withUnsafeBufferPointer { target in
+            context.router.match(
+                method: stream.method,
+                path: UnsafeBufferPointer(rebasing: target[..<HTTPRequest.pathEnd(of: target)]))
+        }
+        let streaming = context.router.isStreaming(match)
+        stream.match = match
+        if streaming {
             stream.bodyStream = RequestBodyStream(loop: loop)
             dispatch(stream)
         }
@@ -296,6 +304,18 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     }
 
     // MARK: Private
+
+    /// The stream's responder from its last request when nothing else holds it, else a new
+    /// one, kept on the stream for next time.
+    private func responder(for stream: ServerStream) -> Responder {
+        if isKnownUniquelyReferenced(&stream.responder), let kept = stream.responder {
+            kept.reuse(streamID: stream.id)
+            return kept
+        }
+        let made = Responder(loop: loop, sink: self, streamID: stream.id)
+        stream.responder = made
+        return made
+    }
 
     /// The stream `streamID` while it is open, found through nghttp2's own stream map (the
     /// pointer is owned by `streams` and cleared in `streamClosed`).

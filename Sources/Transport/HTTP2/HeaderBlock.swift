@@ -16,15 +16,17 @@ enum HeaderBlock {
         Bytes.withDecimal(status) { status in
             Bytes.withDecimal(contentLength ?? 0) { length in
                 withEntries(capacity: headers.count + 2) { add in
-                    Names.status.withUnsafeBufferPointer { add($0, status) }
-                    headers.forEachRaw { name, value in
+                    Names.status.withUnsafeBufferPointer { add($0, status, .automatic) }
+                    headers.forEachRaw { name, value, indexing in
                         if contentLength != nil && Bytes.equal(name, Names.contentLength) {
                             return
                         }
-                        add(name, value)
+                        add(name, value, indexing)
                     }
                     if contentLength != nil {
-                        Names.contentLength.withUnsafeBufferPointer { add($0, length) }
+                        Names.contentLength.withUnsafeBufferPointer {
+                            add($0, length, .automatic)
+                        }
                     }
                 } body: { entries, count in
                     body(entries, count)
@@ -60,19 +62,22 @@ enum HeaderBlock {
     @inline(__always)
     private static func withEntries<Result>(
         capacity: Int,
-        fill: ((UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) -> Void,
+        fill: ((UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, HeaderIndexing) -> Void)
+            -> Void,
         body: (UnsafeMutablePointer<nghttp2_nv>, Int) -> Result
     ) -> Result {
         withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: max(1, capacity)) {
             entries in
             var count = 0
-            fill { name, value in
+            fill { name, value, indexing in
                 guard !isConnectionSpecific(name) else { return }
                 entries[count] = nghttp2_nv(
                     name: UnsafeMutablePointer(mutating: name.baseAddress),
                     value: UnsafeMutablePointer(mutating: value.baseAddress),
                     namelen: name.count, valuelen: value.count,
-                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+                    flags: indexing == .never
+                        ? UInt8(NGHTTP2_NV_FLAG_NO_INDEX.rawValue)
+                        : UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
                 count += 1
             }
             return body(entries.baseAddress!, count)

@@ -7,9 +7,8 @@ final class ServerStream {
     var lastRequestActivity: UInt64
 
     var method: HTTPMethod = .get
-    var path: String?
-    /// `path` split at its `?`, once, when the headers are complete.
-    var target: (path: Substring, query: Substring) = ("/", "")
+    /// The `:path` pseudo-header's bytes (path and query); empty until it arrives.
+    var target: [UInt8] = []
     var hasAuthority = false
     var headers = HTTPHeaders()
     var headerListBytes = 0
@@ -25,6 +24,9 @@ final class ServerStream {
     var bodyStream: RequestBodyStream?
 
     var dispatchedAt: UInt64 = 0
+    /// The responder of this stream's last request, kept for the next request to reuse once
+    /// its handler has let it go (see `Responder.reuse`).
+    var responder: Responder?
     var responseBody: [UInt8] = []
     var responseOffset = 0
     var streamingResponse: BodyStream?
@@ -42,6 +44,7 @@ final class ServerStream {
         openedAt = now
         lastRequestActivity = now
         headers.reserve(fields: 8, bytes: 256)
+        target.reserveCapacity(64)
     }
 
     /// Makes a pooled stream new for `id`.
@@ -54,9 +57,10 @@ final class ServerStream {
 
     /// Drops what the finished request held, keeping the header buffers' capacity.
     func clear() {
+        // Stores only where something is left: most fields were handed on or reset already
+        // as the request went through, and each store of a reference costs a release.
         method = .get
-        path = nil
-        target = ("/", "")
+        target.removeAll(keepingCapacity: true)
         hasAuthority = false
         headers.removeAll()
         headerListBytes = 0
@@ -64,13 +68,13 @@ final class ServerStream {
         requestEnded = false
         rejectedStatus = nil
         refused = false
-        body = []
-        match = nil
-        bodyStream = nil
+        if !body.isEmpty { body = [] }
+        if match != nil { match = nil }
+        if bodyStream != nil { bodyStream = nil }
         dispatchedAt = 0
-        responseBody = []
+        if !responseBody.isEmpty { responseBody = [] }
         responseOffset = 0
-        streamingResponse = nil
+        if streamingResponse != nil { streamingResponse = nil }
         deferred = false
         resetAfterResponse = false
     }
