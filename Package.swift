@@ -32,10 +32,10 @@ let package = Package(
         .systemLibrary(name: "CJemalloc"),
 
         // Layer 2: foundations.
-        .target(name: "Locks"),
-        .target(name: "Telemetry", dependencies: ["CSystem", "Locks"]),
+        .target(name: "Locks", dependencies: ["CSystem"]),
+        .target(name: "Telemetry", dependencies: ["Locks"]),
         .target(name: "JSON"),
-        .target(name: "Store", dependencies: ["CLMDB"]),
+        .target(name: "Store", dependencies: ["CLMDB", "Locks"]),
         .target(name: "Identity", dependencies: ["COpenSSL", "JSON", "Locks"]),
         .target(
             name: "Transport",

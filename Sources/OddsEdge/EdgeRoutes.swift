@@ -40,9 +40,11 @@ struct EdgeRoutes: Sendable {
         var router = Router()
         let routes = self
         router.add(.get, "/v1/markets/:id") { request, responder in
-            responder.respond(routes.record(
-                table: routes.store.markets, id: request.parameter("id") ?? "",
-                request: request, route: routes.marketRoute, what: "market"))
+            responder.respond(request.withParameter("id") { id in
+                routes.record(
+                    table: routes.store.markets, id: id, request: request,
+                    route: routes.marketRoute, what: "market")
+            } ?? HTTPResponse.problem(status: 404, title: "Not found"))
         }
         router.add(.get, "/v1/markets") { request, responder in
             responder.respond(routes.marketList(request))
@@ -100,39 +102,36 @@ struct EdgeRoutes: Sendable {
     /// kept per loop thread and reused while the header and the freshness headers are the
     /// same, so a hot market costs a lookup, not a rebuild.
     private func record(
-        table: StoreTable, id: Substring, request: HTTPRequest, route: RouteCounters.Route,
-        what: String
+        table: StoreTable, id: UnsafeRawBufferPointer, request: HTTPRequest,
+        route: RouteCounters.Route, what: String
     ) -> HTTPResponse {
         let now = WallClock.micros()
-        let edge = state.snapshot
-        let (ageSeconds, stale) = freshness(edge: edge, now: now)
-        let key = Array(id.utf8)
+        let (epoch, lastHeardMicros) = state.readFreshness
+        let (ageSeconds, stale) = freshness(lastHeardMicros: lastHeardMicros, now: now)
         let cache = Self.cache.value
-        let cached = cache.entries[key]
-        let found: (HTTPResponse, String)??
+        let found: (response: HTTPResponse, etag: String)??
         do {
             found = try store.environment.read { txn in
-                try txn.withValue(table, key) { record -> (HTTPResponse, String)? in
+                try txn.withValue(table, keyBytes: id) { record in
                     guard let header = EdgeRecord.header(record) else { return nil }
-                    if let cached, cached.version == header.version,
-                        cached.publishedAtMicros == header.publishedAtMicros,
-                        cached.epoch == edge.applied.epoch, cached.ageSeconds == ageSeconds,
-                        cached.stale == stale
-                    {
-                        return (cached.response, cached.etag)
+                    if let cached = cache.entry(for: id, where: { cached in
+                        cached.version == header.version
+                            && cached.publishedAtMicros == header.publishedAtMicros
+                            && cached.epoch == epoch && cached.ageSeconds == ageSeconds
+                            && cached.stale == stale
+                    }) {
+                        return cached
                     }
-                    let etag = Self.etag(epoch: edge.applied.epoch, version: header.version)
-                    var headers = freshnessHeaders(
-                        ageSeconds: ageSeconds, stale: stale,
-                        publishedAtMicros: header.publishedAtMicros)
+                    let etag = Self.etag(epoch: epoch, version: header.version)
+                    var headers = freshnessHeaders(ageSeconds: ageSeconds, stale: stale)
                     headers.add("etag", etag, indexing: .never)
                     headers.add("content-type", "application/json")
                     let response = HTTPResponse(
                         status: 200, headers: headers,
                         body: Array(EdgeRecord.json(record, header)))
-                    cache.store(key, ResponseCache.Entry(
+                    cache.store(id, ResponseCache.Entry(
                         version: header.version, publishedAtMicros: header.publishedAtMicros,
-                        epoch: edge.applied.epoch, ageSeconds: ageSeconds, stale: stale,
+                        epoch: epoch, ageSeconds: ageSeconds, stale: stale,
                         etag: etag, response: response))
                     return (response, etag)
                 }
@@ -142,8 +141,9 @@ struct EdgeRoutes: Sendable {
                 status: 500, title: "Store error", detail: "\(error)"))
         }
         guard let (response, etag) = found ?? nil else {
+            let shown = String(decoding: id.prefix(80), as: UTF8.self)
             return answer(route, .problem(
-                status: 404, title: "Not found", detail: "no \(what) \(id.prefix(80))"))
+                status: 404, title: "Not found", detail: "no \(what) \(shown)"))
         }
         if let ifNoneMatch = request.headers["if-none-match"], Self.matches(ifNoneMatch, etag) {
             var headers = response.headers
@@ -161,7 +161,7 @@ struct EdgeRoutes: Sendable {
         let eventKey = Array(id.utf8)
         var body: [UInt8]?
         var newest: UInt64 = 0
-        var published: Int64 = 0
+        var eventPublished: Int64 = 0
         do {
             try store.environment.read { txn in
                 guard let stored = try txn.withValue(store.events, eventKey, { record in
@@ -171,7 +171,7 @@ struct EdgeRoutes: Sendable {
                     }
                 }), let (event, header) = stored else { return }
                 newest = header.version
-                published = header.publishedAtMicros
+                eventPublished = header.publishedAtMicros
                 var markets: [[UInt8]] = []
                 let prefix = eventKey + [0]
                 try txn.forEach(store.eventMarkets, from: prefix) { key, _ in
@@ -180,13 +180,13 @@ struct EdgeRoutes: Sendable {
                     try txn.withValue(store.markets, marketKey) { record in
                         guard let header = EdgeRecord.header(record) else { return }
                         newest = max(newest, header.version)
-                        published = max(published, header.publishedAtMicros)
                         markets.append(Array(EdgeRecord.json(record, header)))
                     }
                     return true
                 }
                 var writer = JSONWriter(capacity: 512 + markets.count * 700)
-                event.writeJSON(to: &writer, markets: markets)
+                event.writeJSON(
+                    to: &writer, publishedAtMicros: eventPublished, markets: markets)
                 body = writer.bytes
             }
         } catch {
@@ -197,7 +197,7 @@ struct EdgeRoutes: Sendable {
                 status: 404, title: "Not found", detail: "no event \(id.prefix(80))"))
         }
         let etag = Self.etag(epoch: edge.applied.epoch, version: newest)
-        var headers = freshnessHeaders(edge: edge, now: now, publishedAtMicros: published)
+        var headers = freshnessHeaders(edge: edge, now: now)
         headers.add("etag", etag, indexing: .never)
         if let ifNoneMatch = request.headers["if-none-match"], Self.matches(ifNoneMatch, etag) {
             return answer(eventRoute, HTTPResponse(status: 304, headers: headers))
@@ -270,8 +270,7 @@ struct EdgeRoutes: Sendable {
         let now = WallClock.micros()
         let edge = state.snapshot
         let etag = "W/" + Self.etag(epoch: edge.applied.epoch, version: edge.applied.sequence)
-        var headers = freshnessHeaders(
-            edge: edge, now: now, publishedAtMicros: edge.appliedPublishedAtMicros)
+        var headers = freshnessHeaders(edge: edge, now: now)
         headers.add("etag", etag, indexing: .never)
         if let ifNoneMatch = request.headers["if-none-match"], Self.matches(ifNoneMatch, etag) {
             return answer(route, HTTPResponse(status: 304, headers: headers))
@@ -322,21 +321,22 @@ struct EdgeRoutes: Sendable {
     /// The data's age in whole seconds (the time since the origin last confirmed it: any
     /// frame, heartbeats included) and whether that is past the configured staleness.
     private func freshness(edge: EdgeState.Snapshot, now: Int64) -> (Int64, Bool) {
-        guard edge.lastHeardMicros > 0 else { return (0, true) }
-        let ageMicros = max(0, now - edge.lastHeardMicros)
+        freshness(lastHeardMicros: edge.lastHeardMicros, now: now)
+    }
+
+    private func freshness(lastHeardMicros: Int64, now: Int64) -> (Int64, Bool) {
+        guard lastHeardMicros > 0 else { return (0, true) }
+        let ageMicros = max(0, now - lastHeardMicros)
         return (ageMicros / 1_000_000, ageMicros > staleAfterMicros)
     }
 
-    /// `Cache-Control`, the origin's publish time, `Age`, and `x-odds-stale: true` when the
-    /// origin has not been heard from within the configured time.
-    private func freshnessHeaders(ageSeconds: Int64, stale: Bool, publishedAtMicros: Int64)
-        -> HTTPHeaders
-    {
+    /// `Cache-Control`, `Age`, and `x-odds-stale: true` when the origin has not been heard
+    /// from within the configured time. (The origin's publish time of each version is in the
+    /// document itself, as `publishedAt`: a header new in nearly every answer would cost
+    /// header compression on both sides of every read.)
+    private func freshnessHeaders(ageSeconds: Int64, stale: Bool) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add("cache-control", cacheControl)
-        // A version's publish time is new in nearly every answer: not worth a table entry.
-        headers.add("x-odds-published-at", Timestamp.iso8601(
-            milliseconds: publishedAtMicros / 1000), indexing: .never)
         headers.add("age", String(ageSeconds))
         if stale {
             headers.add("x-odds-stale", "true")
@@ -344,12 +344,9 @@ struct EdgeRoutes: Sendable {
         return headers
     }
 
-    private func freshnessHeaders(edge: EdgeState.Snapshot, now: Int64, publishedAtMicros: Int64)
-        -> HTTPHeaders
-    {
+    private func freshnessHeaders(edge: EdgeState.Snapshot, now: Int64) -> HTTPHeaders {
         let (ageSeconds, stale) = freshness(edge: edge, now: now)
-        return freshnessHeaders(
-            ageSeconds: ageSeconds, stale: stale, publishedAtMicros: publishedAtMicros)
+        return freshnessHeaders(ageSeconds: ageSeconds, stale: stale)
     }
 
     private func answer(_ route: RouteCounters.Route, _ response: HTTPResponse) -> HTTPResponse {

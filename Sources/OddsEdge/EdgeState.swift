@@ -1,5 +1,6 @@
 import Locks
 import OddsModel
+import Synchronization
 
 /// What the edge's threads share about the feed: where the store stands, where the origin
 /// stands, when the origin was last heard from, readiness and the last integrity check.
@@ -17,13 +18,27 @@ final class EdgeState: Sendable {
     }
 
     private let state = Lock(Snapshot())
+    /// Copies of the two fields every read needs, so a read takes no lock: the applied
+    /// epoch and when the origin was last heard from (microseconds). Written under `state`.
+    private let appliedEpoch = Atomic<UInt64>(0)
+    private let lastHeard = Atomic<Int64>(0)
 
     var snapshot: Snapshot {
         state.withLock { $0 }
     }
 
+    /// The applied epoch and the last time the origin was heard from, without the lock.
+    /// The two are read one after the other, not as one snapshot.
+    var readFreshness: (epoch: UInt64, lastHeardMicros: Int64) {
+        (appliedEpoch.load(ordering: .relaxed), lastHeard.load(ordering: .relaxed))
+    }
+
     func update(_ body: (inout Snapshot) -> Void) {
-        state.withLock(body)
+        state.withLock { snapshot in
+            body(&snapshot)
+            appliedEpoch.store(snapshot.applied.epoch, ordering: .relaxed)
+            lastHeard.store(snapshot.lastHeardMicros, ordering: .relaxed)
+        }
     }
 
     /// How old the served data may be: the time since the origin last confirmed it.

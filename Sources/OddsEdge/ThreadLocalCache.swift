@@ -20,37 +20,10 @@ final class ThreadLocalCache<Value: AnyObject>: @unchecked Sendable {
     /// The calling thread's value.
     var value: Value {
         if let pointer = pthread_getspecific(key) {
-            return Unmanaged<AnyObject>.fromOpaque(pointer).takeUnretainedValue() as! Value
+            return Unmanaged<Value>.fromOpaque(pointer).takeUnretainedValue()
         }
         let value = make()
-        pthread_setspecific(key, Unmanaged<AnyObject>.passRetained(value as AnyObject).toOpaque())
+        pthread_setspecific(key, Unmanaged.passRetained(value).toOpaque())
         return value
-    }
-}
-
-/// Responses built for stored records, reused while the record and the freshness headers
-/// stay the same: a repeated read costs an LMDB lookup of the record's header and no
-/// formatting or copying. Entries are checked against the store on every read, so a cached
-/// response is never older than the store.
-final class ResponseCache {
-    struct Entry {
-        var version: UInt64
-        var publishedAtMicros: Int64
-        var epoch: UInt64
-        var ageSeconds: Int64
-        var stale: Bool
-        var etag: String
-        var response: HTTPResponse
-    }
-
-    /// Past this many entries the cache starts again (a card has thousands of markets).
-    static let maxEntries = 100_000
-    var entries: [[UInt8]: Entry] = [:]
-
-    func store(_ key: [UInt8], _ entry: Entry) {
-        if entries.count >= Self.maxEntries {
-            entries.removeAll(keepingCapacity: true)
-        }
-        entries[key] = entry
     }
 }

@@ -44,7 +44,9 @@ extension Selection {
 }
 
 extension Market {
-    public func writeJSON(to writer: inout JSONWriter) {
+    /// The market's fields; with `publishedAtMicros`, also `publishedAt`: when the origin
+    /// committed this version (what an edge serves).
+    public func writeJSON(to writer: inout JSONWriter, publishedAtMicros: Int64? = nil) {
         writer.beginObject()
         writer.key("id")
         writer.string(id)
@@ -62,6 +64,10 @@ extension Market {
         writer.int(Int64(betDelayMilliseconds))
         writer.key("version")
         writer.int(Int64(clamping: version))
+        if let publishedAtMicros {
+            writer.key("publishedAt")
+            writer.string(Timestamp.iso8601(milliseconds: publishedAtMicros / 1000))
+        }
         writer.key("selections")
         writer.beginArray()
         for selection in selections {
@@ -72,15 +78,23 @@ extension Market {
     }
 
     public var jsonBytes: [UInt8] {
+        jsonBytes(publishedAtMicros: nil)
+    }
+
+    /// The JSON document, with `publishedAt` when given.
+    public func jsonBytes(publishedAtMicros: Int64?) -> [UInt8] {
         var writer = JSONWriter(capacity: 256 + selections.count * 128)
-        writeJSON(to: &writer)
+        writeJSON(to: &writer, publishedAtMicros: publishedAtMicros)
         return writer.bytes
     }
 }
 
 extension Event {
-    /// The event's fields; `markets`, when given, is spliced in as already-encoded JSON.
-    public func writeJSON(to writer: inout JSONWriter, markets: [[UInt8]]? = nil) {
+    /// The event's fields, with `publishedAt` when given (as for a market); `markets`, when
+    /// given, is spliced in as already-encoded JSON.
+    public func writeJSON(
+        to writer: inout JSONWriter, publishedAtMicros: Int64? = nil, markets: [[UInt8]]? = nil
+    ) {
         writer.beginObject()
         writer.key("id")
         writer.string(id)
@@ -96,6 +110,10 @@ extension Event {
         writer.string(status.rawValue)
         writer.key("version")
         writer.int(Int64(clamping: version))
+        if let publishedAtMicros {
+            writer.key("publishedAt")
+            writer.string(Timestamp.iso8601(milliseconds: publishedAtMicros / 1000))
+        }
         if let markets {
             writer.key("markets")
             writer.beginArray()
@@ -108,8 +126,13 @@ extension Event {
     }
 
     public var jsonBytes: [UInt8] {
+        jsonBytes(publishedAtMicros: nil)
+    }
+
+    /// The JSON document, with `publishedAt` when given.
+    public func jsonBytes(publishedAtMicros: Int64?) -> [UInt8] {
         var writer = JSONWriter(capacity: 256)
-        writeJSON(to: &writer)
+        writeJSON(to: &writer, publishedAtMicros: publishedAtMicros)
         return writer.bytes
     }
 }

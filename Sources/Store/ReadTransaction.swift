@@ -27,6 +27,18 @@ public struct ReadTransaction: ReadableTransaction, ~Copyable {
         return try body(value)
     }
 
+    /// `withValue(_:_:_:)` with the key as bytes that need not be an array (a request's
+    /// path parameter, say). The same errors.
+    public func withValue<Result>(
+        _ table: StoreTable, keyBytes key: UnsafeRawBufferPointer,
+        _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) throws -> Result? {
+        guard let value = try core.value(table, key) else {
+            return nil
+        }
+        return try body(value)
+    }
+
     public func forEach(
         _ table: StoreTable, from startKey: [UInt8]?,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool

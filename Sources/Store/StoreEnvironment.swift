@@ -8,8 +8,10 @@ import Synchronization
 /// run on one thread only, one at a time, and commit as a whole. The environment deals with
 /// LMDB's traps itself:
 ///
-/// - It opens with `MDB_NOTLS`, so a reader slot is held only while a read runs and not for
-///   the life of a thread: any number of threads may read.
+/// - It opens with `MDB_NOTLS`, so a reader slot belongs to a transaction, not to a thread.
+///   A thread parks its outermost read transaction between reads (reset, holding no
+///   snapshot) and renews it for the next: up to half the slots are parked so, and other
+///   threads read on transactions of their own.
 /// - It clears reader slots left by dead processes when it opens (`staleReadersCleared`) and
 ///   again whenever the slots run out.
 /// - When a write fills the map, it aborts the write, doubles the map (up to
@@ -122,6 +124,7 @@ public final class StoreEnvironment: @unchecked Sendable {
     }
 
     deinit {
+        mapLock.parkedReads.closeAll()
         mdb_env_close(env)
         OpenEnvironments.shared.unregister(identity)
     }
@@ -176,10 +179,17 @@ public final class StoreEnvironment: @unchecked Sendable {
     public func read<Result>(
         _ body: (borrowing ReadTransaction) throws -> Result
     ) throws -> Result {
-        mapLock.lockShared()
-        defer { mapLock.unlockShared() }
-        let txn = try beginTransaction(flags: UInt32(MDB_RDONLY))
-        defer { mdb_txn_abort(txn) }
+        let slot = mapLock.lockShared()
+        defer { mapLock.unlockShared(slot) }
+        guard slot.depth == 1 else {
+            // A nested read gets a transaction of its own; the thread's parked one is in use.
+            let txn = try beginTransaction(flags: UInt32(MDB_RDONLY))
+            defer { mdb_txn_abort(txn) }
+            return try body(
+                ReadTransaction(TransactionCore(txn: txn, maxKeyBytes: maxKeyBytes, outcome: nil)))
+        }
+        let (txn, parked) = try renewParkedRead(slot)
+        defer { parked ? mdb_txn_reset(txn) : mdb_txn_abort(txn) }
         return try body(
             ReadTransaction(TransactionCore(txn: txn, maxKeyBytes: maxKeyBytes, outcome: nil)))
     }
@@ -319,6 +329,38 @@ public final class StoreEnvironment: @unchecked Sendable {
             throw commitFailure(code)
         }
         return .committed(result)
+    }
+
+    /// Starts an outermost read on the thread's parked transaction, or begins one and parks it
+    /// there when the thread has none (or it could not be renewed). The calling thread holds
+    /// `mapLock`'s shared side once.
+    ///
+    /// Returns the transaction and whether it is parked (reset after the read, not aborted):
+    /// at most half the reader slots are parked, so threads beyond that read as before.
+    private func renewParkedRead(_ slot: ThreadSlot)
+        throws(StoreError) -> (OpaquePointer, parked: Bool)
+    {
+        if let mapFailure {
+            throw mapFailure
+        }
+        if let parked = slot.parkedRead {
+            if mdb_txn_renew(parked) == MDB_SUCCESS {
+                return (parked, true)
+            }
+            // Renewing fails when the map was grown by another process, or the environment
+            // has failed: start over on a fresh transaction, which deals with both.
+            slot.parkedRead = nil
+            mapLock.parkedReads.end(parked)
+        } else if slot.declinedParking {
+            return (try beginTransaction(flags: UInt32(MDB_RDONLY)), false)
+        }
+        let txn = try beginTransaction(flags: UInt32(MDB_RDONLY))
+        guard mapLock.parkedReads.add(txn, limit: configuration.maxReaders / 2) else {
+            slot.declinedParking = true
+            return (txn, false)
+        }
+        slot.parkedRead = txn
+        return (txn, true)
     }
 
     /// Begins a transaction; the calling thread holds `mapLock`'s shared side. Adopts a map
@@ -536,20 +578,23 @@ public final class StoreEnvironment: @unchecked Sendable {
     }
 }
 
-/// Counts the reader lines of `mdb_reader_list`, whose context is an `Int`. LMDB sends a
-/// header or "(no active readers)" besides, but only reader lines start with a pid.
+/// Counts the reader lines of `mdb_reader_list` that hold a snapshot; the context is an `Int`.
+/// LMDB sends a header or "(no active readers)" besides, but only reader lines start with a
+/// pid. A slot kept by a reset (parked) transaction ends its line with "-" for its txnid.
 private func countReaderLine(
     _ line: UnsafePointer<CChar>?, _ context: UnsafeMutableRawPointer?
 ) -> Int32 {
-    guard var character = line, let context else {
+    guard let line, let context else {
         return 0
     }
-    while character.pointee == CChar(UInt8(ascii: " ")) {
-        character += 1
+    let text = UnsafeRawBufferPointer(start: line, count: strlen(line))
+    guard let first = text.firstIndex(where: { $0 != UInt8(ascii: " ") }),
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[first]),
+        let last = text.lastIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") }),
+        text[last] != UInt8(ascii: "-")
+    else {
+        return 0
     }
-    let digits = CChar(UInt8(ascii: "0"))...CChar(UInt8(ascii: "9"))
-    if digits.contains(character.pointee) {
-        context.assumingMemoryBound(to: Int.self).pointee += 1
-    }
+    context.assumingMemoryBound(to: Int.self).pointee += 1
     return 0
 }

@@ -11,9 +11,10 @@ public struct StoreStatistics: Sendable, Hashable {
     /// LMDB's page size, in bytes.
     public let pageSize: Int
 
-    /// Reader slots now taken, across all processes using the directory. With `MDB_NOTLS` a
-    /// slot is taken only while a read transaction is open (or by a dead process until
-    /// `StoreEnvironment.clearStaleReaders()` runs).
+    /// Reader slots holding a snapshot now, across all processes using the directory: one per
+    /// open read transaction, and one per dead process until
+    /// `StoreEnvironment.clearStaleReaders()` runs. A slot a thread keeps parked between its
+    /// reads holds no snapshot and is not counted.
     public let readersInUse: Int
 
     /// How many reader slots the lock file has (the configured count, rounded up by LMDB).

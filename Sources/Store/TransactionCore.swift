@@ -46,12 +46,21 @@ struct TransactionCore {
     // MARK: Reading
 
     func value(_ table: StoreTable, _ key: [UInt8]) throws(StoreError) -> UnsafeRawBufferPointer? {
-        try validate(key: key, "mdb_get")
-        var value = MDB_val()
-        let code = key.withUnsafeBytes { keyBytes in
-            var key = MDB_val(keyBytes)
-            return mdb_get(txn, table.dbi, &key, &value)
+        let result = key.withUnsafeBytes { keyBytes in
+            Result { () throws(StoreError) in try value(table, keyBytes) }
         }
+        return try result.get()
+    }
+
+    func value(_ table: StoreTable, _ key: UnsafeRawBufferPointer)
+        throws(StoreError) -> UnsafeRawBufferPointer?
+    {
+        if key.isEmpty || key.count > maxKeyBytes {
+            throw StoreError(returnCode: MDB_BAD_VALSIZE, operation: "mdb_get")
+        }
+        var value = MDB_val()
+        var keyValue = MDB_val(key)
+        let code = mdb_get(txn, table.dbi, &keyValue, &value)
         guard try checkFound(code, "mdb_get") else {
             return nil
         }

@@ -1,3 +1,5 @@
+import Locks
+
 /// A count that only goes up: requests served, bytes sent, errors seen.
 ///
 /// Lock-free and sharded by CPU (see `ShardedCells`): increments from different cores do not

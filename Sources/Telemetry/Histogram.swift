@@ -1,3 +1,5 @@
+import Locks
+
 /// A latency histogram: how many observations fell at or below each of a fixed set of bounds.
 ///
 /// Bounds are given in seconds and kept to whole nanoseconds; observations are rounded to whole

@@ -20,6 +20,7 @@ final class PropagationTests: XCTestCase {
         let sequence = try XCTUnwrap(Int64(set.headers["x-odds-sequence"] ?? ""))
 
         var versions: [Int64] = []
+        var publishTimes: [String] = []
         for edge in edges {
             let reached = await edge.waitForSequence(sequence)
             XCTAssertTrue(reached, "\(edge.id) did not reach \(sequence)")
@@ -32,11 +33,16 @@ final class PropagationTests: XCTestCase {
             XCTAssertEqual(
                 draw?["price"]?.objectValue?["decimal"]?.stringValue, "3.55", edge.id)
             XCTAssertNotNil(response.headers["etag"])
-            XCTAssertNotNil(response.headers["x-odds-published-at"])
+            let published = market["publishedAt"]?.stringValue ?? ""
+            XCTAssertNotNil(
+                published.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/), published)
+            publishTimes.append(published)
             XCTAssertNotNil(response.headers["age"])
             XCTAssertEqual(response.headers["cache-control"], "public, max-age=1")
         }
         XCTAssertEqual(versions, [sequence, sequence])
+        // The origin's commit time of the version, the same at both edges.
+        XCTAssertEqual(Set(publishTimes).count, 1)
 
         // The same ETag from both edges, and 304 when it is sent back.
         let first = try await edges[0].get("/v1/markets/m1")

@@ -258,6 +258,21 @@ final class ReadTransactionTests: XCTestCase {
         }
     }
 
+    func testEachReadOfAThreadSeesTheLatestCommitThoughItsSlotIsKept() throws {
+        try withEnvironment { environment, _ in
+            let markets = try environment.table("markets")
+            for version in UInt8(1)...5 {
+                try environment.write { txn in try txn.put(markets, [1], [version]) }
+                // The thread's read transaction is parked between reads and renewed for the
+                // next: each renewal takes the newest snapshot, never the parked one's.
+                XCTAssertEqual(try environment.read { txn in try txn.get(markets, [1]) }, [version])
+                XCTAssertEqual(try environment.statistics.readersInUse, 0)
+            }
+            let inside = try environment.read { _ in try environment.statistics.readersInUse }
+            XCTAssertEqual(inside, 1, "an open read holds a snapshot")
+        }
+    }
+
     func testMoreReaderThreadsThanReaderSlots() throws {
         try withEnvironment(StoreConfiguration(maxReaders: 4)) { environment, _ in
             let markets = try environment.table("markets")
