@@ -16,6 +16,15 @@ SIMULATOR_RATE=${SIMULATOR_RATE:-200}
 ADMIN_TOKEN=$(python3 -c 'import json;print(json.load(open("origin-config/local.json"))["adminToken"])')
 mkdir -p "$RUN_DIR"
 
+# The customer-token key pair the local configs name: made once, kept with the stores.
+KEYS=$RUN_DIR/keys
+if [[ ! -f $KEYS/customer-local-1.pem ]]; then
+    mkdir -p "$KEYS"
+    openssl genpkey -algorithm ed25519 -out "$KEYS/customer-local-1.pem" 2>/dev/null
+    openssl pkey -in "$KEYS/customer-local-1.pem" -pubout -out "$KEYS/customer-local-1.pub.pem"
+    chmod 600 "$KEYS/customer-local-1.pem"
+fi
+
 swift build -c release --product odds-origin
 swift build -c release --product odds-edge
 swift build -c release --product odds-bench
@@ -59,6 +68,14 @@ PIDS+=($!)
 wait_for http://127.0.0.1:8081/readyz
 wait_for http://127.0.0.1:8082/readyz
 
+# A customer account with money on it, and a token for it, so bets can be tried.
+CTL=("$BIN/oddsctl" --origin http://127.0.0.1:9001 --token "$ADMIN_TOKEN")
+if "${CTL[@]}" account create demo >/dev/null 2>&1; then
+    "${CTL[@]}" account deposit demo 100000 --reference "local welcome" >/dev/null
+fi
+"${CTL[@]}" --json token issue --account demo --ttl 7d |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])' >"$RUN_DIR/customer-token"
+
 cat <<INFO
 
 Oddsnet is up on loopback (logs and LMDB stores in $RUN_DIR):
@@ -73,6 +90,8 @@ Try:
   curl -si --http2-prior-knowledge http://127.0.0.1:8081/v1/events/fb-1
   $BIN/oddsctl --origin http://127.0.0.1:9001 --token $ADMIN_TOKEN edges
   $BIN/oddsctl --origin http://127.0.0.1:9001 --token $ADMIN_TOKEN market suspend fb-1-mo
+  scripts/place-bet.sh fb-1-mo home 500     # 5.00 on the price edge-1 shows now
+  $BIN/oddsctl --origin http://127.0.0.1:9001 --token $ADMIN_TOKEN account show demo
 Ctrl-C stops everything.
 INFO
 wait
