@@ -45,8 +45,33 @@ wait_for "http://127.0.0.1:$ADMIN/healthz"
 wait_for "http://127.0.0.1:$EDGE/readyz"
 
 echo "disk: $(df -h "$tmp" | awk 'NR==2 {print $1}'), fsync on every origin commit"
-"$BIN/odds-bench" bets --admin "http://127.0.0.1:$ADMIN" --token "$ADMIN_TOKEN" \
-    --edge "http://127.0.0.1:$EDGE" --seconds "${SECONDS_PER_PHASE:-10}" \
+# CPU seconds a process has used, user and system, from /proc.
+cpu_seconds() {
+    awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f %.2f", $14 / hz, $15 / hz}' "/proc/$1/stat"
+}
+origin_before=$(cpu_seconds "${PIDS[0]}")
+edge_before=$(cpu_seconds "${PIDS[1]}")
+TIMEFORMAT='%U %S'
+exec 3>&1 4>&2
+bench_cpu=$( { time "$BIN/odds-bench" bets --admin "http://127.0.0.1:$ADMIN" \
+    --token "$ADMIN_TOKEN" --edge "http://127.0.0.1:$EDGE" --seconds "${SECONDS_PER_PHASE:-10}" \
     --connections "${CONNECTIONS:-16}" --in-flight "${IN_FLIGHT:-32}" \
-    --accounts "${ACCOUNTS:-100}" ${RATE:+--rate "$RATE"}
-curl -s "http://127.0.0.1:$FEED/metrics" | grep -E '^origin_(commits_total|bets_accepted_total|commit_seconds_(sum|count))' || true
+    --accounts "${ACCOUNTS:-100}" ${RATE:+--rate "$RATE"} >&3 2>&4; } 2>&1 )
+metrics=$(curl -s "http://127.0.0.1:$FEED/metrics")
+grep -E '^origin_(commits_total|bets_accepted_total|commit_seconds_(sum|count))' <<<"$metrics" \
+    || true
+accepted=$(awk '/^origin_bets_accepted_total/ {print $2}' <<<"$metrics")
+# shellcheck disable=SC2086
+python3 - "$accepted" $(cpu_seconds "${PIDS[0]}") $origin_before \
+    $(cpu_seconds "${PIDS[1]}") $edge_before $bench_cpu <<'PY'
+import sys
+bets = float(sys.argv[1] or 0)
+v = [float(x) for x in sys.argv[2:]]
+used = {"origin": (v[0] - v[2], v[1] - v[3]), "edge": (v[4] - v[6], v[5] - v[7]),
+        "odds-bench": (v[8], v[9])}
+print("cpu over both phases, seconds and microseconds per accepted bet:")
+print("  process        user  system   us/bet")
+for name, (user, system) in used.items():
+    per_bet = (user + system) / bets * 1e6 if bets else 0
+    print(f"  {name:11s} {user:7.2f} {system:7.2f} {per_bet:8.1f}")
+PY
