@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "odds-origin", targets: ["odds-origin"]),
         .executable(name: "oddsctl", targets: ["oddsctl"]),
         .executable(name: "odds-bench", targets: ["odds-bench"]),
+        .executable(name: "odds-client", targets: ["odds-client"]),
+        .library(name: "OddsClient", targets: ["OddsClient"]),
     ],
     targets: [
         // Layer 1: C libraries from Debian's -dev packages, found through pkg-config.
@@ -51,7 +53,10 @@ let package = Package(
 
         // Layer 4: services, and what the programs share.
         .target(
-            name: "Service", dependencies: ["JSON", "Locks", "Telemetry", "Transport", "Identity"]),
+            name: "Service",
+            dependencies: ["JSON", "Locks", "Telemetry", "Transport", "Identity"]),
+        // The customer's side: live streams from the nearest edge, with failover.
+        .target(name: "OddsClient", dependencies: ["Transport", "JSON", "Locks"]),
         .target(
             name: "OddsOrigin",
             dependencies: [
@@ -80,6 +85,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jemalloc", .when(configuration: .release))]),
         .executableTarget(name: "oddsctl", dependencies: ["OddsControl"]),
         .executableTarget(name: "odds-bench", dependencies: ["OddsBench"]),
+        .executableTarget(
+            name: "odds-client",
+            dependencies: ["OddsClient", "OddsModel", "Service", "JSON", "Telemetry", "Transport"]),
 
         // Tests.
         .target(
@@ -91,10 +99,12 @@ let package = Package(
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "OddsModelTests", dependencies: ["OddsModel", "JSON"]),
+        .testTarget(name: "OddsClientTests", dependencies: ["OddsClient"]),
         .testTarget(
             name: "NetworkTests",
             dependencies: [
                 "TestSupport", "Transport", "JSON", "OddsModel", "Store", "Identity", "Locks",
+                "OddsClient",
             ]),
         .testTarget(
             name: "TransportTests",

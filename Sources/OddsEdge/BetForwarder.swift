@@ -22,6 +22,9 @@ struct BetForwarder: Sendable {
     let metrics: EdgeMetrics
     let logger: Logger
     let timeout: Duration64
+    /// Bets are refused while the edge's data is older than this: the customer's price may
+    /// be one the origin has moved on from, and the edge cannot tell.
+    let staleAfterMicros: Int64
 
     static let maxBodyBytes = 4096
 
@@ -73,6 +76,14 @@ struct BetForwarder: Sendable {
             metrics.betsUnavailable.increment()
             responder.respond(Self.unavailable(
                 "the origin cannot be reached from this edge; nothing was placed"))
+            return
+        }
+        let freshness = state.freshness(staleAfterMicros: staleAfterMicros)
+        guard !freshness.isStale else {
+            metrics.betsUnavailable.increment()
+            responder.respond(Self.unavailable(
+                "this edge has not heard from the origin for \(freshness.ageMilliseconds) ms, "
+                    + "so its prices may be out of date; nothing was placed"))
             return
         }
         forward(

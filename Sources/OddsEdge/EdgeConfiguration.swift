@@ -33,6 +33,8 @@ struct EdgeConfiguration: Sendable {
     var tokenVerifier = TokenVerifier(keys: [:])
     /// How long a forwarded bet may wait for the origin's answer, in-play delay included.
     var betTimeoutMilliseconds = 70_000
+    /// The live streams (`/v1/stream`); the stale threshold comes from `staleAfterMs`.
+    var streams = StreamSettings()
 
     static func load(path: String) throws(UsageError) -> EdgeConfiguration {
         var file = try ConfigurationFile(path: path)
@@ -80,6 +82,21 @@ struct EdgeConfiguration: Sendable {
             configuration.tokenVerifier = try base.tokenVerifier(&reader, "tokenKeys")
             configuration.betTimeoutMilliseconds = Int(try reader.int(
                 "betTimeoutMs", default: 70_000, range: 1000...600_000))
+            var streams = StreamSettings()
+            streams.heartbeatInterval = .milliseconds(Int(try reader.int(
+                "streamHeartbeatMs", default: 15_000, range: 1000...300_000)))
+            streams.retryMilliseconds = Int(try reader.int(
+                "streamRetryMs", default: 1000, range: 100...600_000))
+            streams.maxClients = Int(try reader.int(
+                "maxStreamClients", default: 20_000, range: 1...1_000_000))
+            streams.bufferBytes = Int(try reader.int(
+                "streamBufferBytes", default: 65_536, range: 4096...(64 << 20)))
+            streams.historyChanges = Int(try reader.int(
+                "streamHistoryChanges", default: 100_000, range: 1...100_000_000))
+            streams.historyBytes = Int(try reader.int(
+                "streamHistoryBytes", default: 64 << 20, range: (1 << 20)...(1 << 36)))
+            streams.staleAfterMicros = Int64(configuration.staleAfterMilliseconds) * 1000
+            configuration.streams = streams
             return configuration
         }
     }

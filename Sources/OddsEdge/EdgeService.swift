@@ -52,9 +52,15 @@ final class EdgeService: Sendable {
                 connectTimeout: .seconds(2),
                 backoff: Backoff(initial: .milliseconds(100), maximum: .seconds(5))),
             loop: clientLoop)
+        let staleAfter = configuration.streams.staleAfterMicros
+        let streams = StreamHub(
+            settings: configuration.streams, snapshots: StreamSnapshots(store: store),
+            metrics: StreamMetrics(registry: registry),
+            freshness: { state.freshness(staleAfterMicros: staleAfter) },
+            start: (try? store.cursor().position) ?? .empty)
         let feedBox = FeedBox()
         applier = FeedApplier(
-            store: store, state: state, metrics: metrics, logger: logger,
+            store: store, state: state, metrics: metrics, logger: logger, streams: streams,
             syncIntervalMilliseconds: max(1, configuration.storeSyncIntervalMilliseconds),
             auditAppliedSequences: configuration.auditAppliedSequences,
             onResync: { session, _ in feedBox.feed?.resynchronise(session: session) })
@@ -88,8 +94,10 @@ final class EdgeService: Sendable {
         BetForwarder(
             client: betClient, upstreamToken: configuration.upstreamToken,
             verifier: configuration.tokenVerifier, state: state, metrics: metrics,
-            logger: logger, timeout: .milliseconds(configuration.betTimeoutMilliseconds)
+            logger: logger, timeout: .milliseconds(configuration.betTimeoutMilliseconds),
+            staleAfterMicros: staleAfter
         ).add(to: &router)
+        StreamRoutes.add(to: &router, hub: streams)
         server = try HTTPServer(
             configuration: HTTPServerConfiguration(
                 listeners: [ListenerConfiguration(

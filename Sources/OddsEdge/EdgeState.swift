@@ -41,6 +41,15 @@ final class EdgeState: Sendable {
         }
     }
 
+    /// Whether the data is stale (the origin silent past `staleAfterMicros`, or never heard
+    /// from) and how long ago the origin was last heard from. No lock.
+    func freshness(staleAfterMicros: Int64) -> StreamFreshness {
+        let heard = lastHeard.load(ordering: .relaxed)
+        guard heard > 0 else { return StreamFreshness(isStale: true, ageMilliseconds: -1) }
+        let age = max(0, WallClock.micros() - heard)
+        return StreamFreshness(isStale: age > staleAfterMicros, ageMilliseconds: age / 1000)
+    }
+
     /// How old the served data may be: the time since the origin last confirmed it.
     func dataAgeMicros(now: Int64) -> Int64 {
         let heard = state.withLock { $0.lastHeardMicros }

@@ -29,18 +29,23 @@ final class EdgeStore: Sendable {
 
     /// The stored cursor and the publish time of its last change.
     func cursor() throws -> (position: FeedPosition, publishedAtMicros: Int64) {
-        let bytes = try environment.read { txn in
-            try txn.get(meta, Self.cursorKey)
+        try environment.read { txn in try cursor(in: txn) }
+    }
+
+    /// The cursor as a read transaction sees it, with the data it covers.
+    func cursor(in txn: borrowing ReadTransaction) throws
+        -> (position: FeedPosition, publishedAtMicros: Int64)
+    {
+        let cursor = try txn.withValue(meta, Self.cursorKey) { raw in
+            raw.count == 24
+                ? (FeedPosition(
+                    epoch: UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)),
+                    sequence: UInt64(littleEndian: raw.loadUnaligned(
+                        fromByteOffset: 8, as: UInt64.self))),
+                   Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int64.self)))
+                : nil
         }
-        guard let bytes, bytes.count == 24 else {
-            return (.empty, 0)
-        }
-        return bytes.withUnsafeBytes { raw in
-            (FeedPosition(
-                epoch: UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)),
-                sequence: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))),
-             Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int64.self)))
-        }
+        return (cursor ?? nil) ?? (.empty, 0)
     }
 
     /// Writes the cursor inside a write transaction.

@@ -32,11 +32,11 @@ final class FeedApplier: Sendable {
 
     init(
         store: EdgeStore, state: EdgeState, metrics: EdgeMetrics, logger: Logger,
-        syncIntervalMilliseconds: Int, auditAppliedSequences: Bool,
+        streams: StreamHub, syncIntervalMilliseconds: Int, auditAppliedSequences: Bool,
         onResync: @escaping @Sendable (UInt64, String) -> Void
     ) {
         worker = ThreadConfined(ApplierWorker(
-            store: store, state: state, metrics: metrics, logger: logger,
+            store: store, state: state, metrics: metrics, logger: logger, streams: streams,
             syncIntervalMilliseconds: syncIntervalMilliseconds,
             auditAppliedSequences: auditAppliedSequences, onResync: onResync))
     }
@@ -71,6 +71,10 @@ final class ApplierWorker {
     private let syncInterval: UInt64
     private let auditAppliedSequences: Bool
     private let onResync: @Sendable (UInt64, String) -> Void
+    /// Where committed changes go to stream clients.
+    private let streams: StreamHub
+    /// Each known event's sport, so a market change can reach the clients of its sport.
+    private var sports: [String: String] = [:]
 
     private var position: FeedPosition
     private var publishedAtMicros: Int64
@@ -85,10 +89,11 @@ final class ApplierWorker {
 
     init(
         store: EdgeStore, state: EdgeState, metrics: EdgeMetrics, logger: Logger,
-        syncIntervalMilliseconds: Int, auditAppliedSequences: Bool,
+        streams: StreamHub, syncIntervalMilliseconds: Int, auditAppliedSequences: Bool,
         onResync: @escaping @Sendable (UInt64, String) -> Void
     ) {
         self.store = store
+        self.streams = streams
         self.auditAppliedSequences = auditAppliedSequences
         self.state = state
         self.metrics = metrics
@@ -103,6 +108,22 @@ final class ApplierWorker {
             $0.appliedPublishedAtMicros = cursor.publishedAtMicros
         }
         metrics.appliedSequence.set(Int(clamping: position.sequence))
+        sports = (try? Self.storedSports(store)) ?? [:]
+    }
+
+    private static func storedSports(_ store: EdgeStore) throws -> [String: String] {
+        var sports: [String: String] = [:]
+        try store.environment.read { txn in
+            try txn.forEach(store.events) { _, record in
+                if let header = EdgeRecord.header(record),
+                    let event = try? Event(wireBytes: EdgeRecord.wire(record, header))
+                {
+                    sports[event.id] = event.sport
+                }
+                return true
+            }
+        }
+        return sports
     }
 
     func setAcknowledgementStream(_ stream: BodyStream?, session: UInt64) {
@@ -208,10 +229,13 @@ final class ApplierWorker {
         let changes = batches.flatMap(\.1)
         guard let last = changes.last else { return }
         let next = FeedPosition(epoch: position.epoch, sequence: last.sequence)
+        var items: [StreamItem] = []
         do {
             try store.environment.write { txn in
+                // A write is retried whole after the map grows: start the items afresh.
+                items.removeAll(keepingCapacity: true)
                 for change in changes {
-                    try put(change, in: txn)
+                    try put(change, in: txn, items: &items)
                     if auditAppliedSequences {
                         try audit(change.sequence, in: txn)
                     }
@@ -227,6 +251,7 @@ final class ApplierWorker {
         position = next
         publishedAtMicros = last.publishedAtMicros
         dirtySinceSync = true
+        streams.publish(items)
         let now = WallClock.micros()
         metrics.applyLatency.observe(
             nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
@@ -245,17 +270,26 @@ final class ApplierWorker {
         sendAcknowledgement()
     }
 
-    private func put(_ change: Change, in txn: borrowing WriteTransaction) throws {
+    /// Stores `change` and adds what stream clients get of it to `items`.
+    private func put(
+        _ change: Change, in txn: borrowing WriteTransaction, items: inout [StreamItem]
+    ) throws {
         switch change.body {
         case .market(let market):
             let key = Array(market.id.utf8)
             let stored = try txn.withValue(store.markets, key) { EdgeRecord.header($0) }
+            let json = market.jsonBytes(publishedAtMicros: change.publishedAtMicros)
+            items.append(.market(
+                market, sequence: change.sequence, epoch: position.epoch,
+                publishedAtMicros: change.publishedAtMicros,
+                sport: sports[market.eventID] ?? "", json: json))
             // A market repaired from the origin may already be newer than this change.
             if let header = stored ?? nil, header.version > market.version {
                 return
             }
             try txn.put(store.markets, key, EdgeRecord.encode(
-                market, publishedAtMicros: change.publishedAtMicros))
+                version: market.version, publishedAtMicros: change.publishedAtMicros,
+                wire: market.wireBytes, json: json))
             // A market never moves to another event, so a known market is indexed already.
             if stored == nil {
                 try txn.put(
@@ -263,8 +297,14 @@ final class ApplierWorker {
                     EdgeStore.indexKey(event: market.eventID, market: market.id), [])
             }
         case .event(let event):
+            let json = event.jsonBytes(publishedAtMicros: change.publishedAtMicros)
             try txn.put(store.events, Array(event.id.utf8), EdgeRecord.encode(
-                event, publishedAtMicros: change.publishedAtMicros))
+                version: event.version, publishedAtMicros: change.publishedAtMicros,
+                wire: event.wireBytes, json: json))
+            sports[event.id] = event.sport
+            items.append(.event(
+                event, sequence: change.sequence, epoch: position.epoch,
+                publishedAtMicros: change.publishedAtMicros, json: json))
         }
     }
 
@@ -308,6 +348,9 @@ final class ApplierWorker {
         position = taken.position
         publishedAtMicros = published
         dirtySinceSync = true
+        sports = Dictionary(
+            taken.events.map { ($0.id, $0.sport) }, uniquingKeysWith: { _, last in last })
+        streams.restart(at: taken.position)
         metrics.snapshotsApplied.increment()
         metrics.appliedSequence.set(Int(clamping: position.sequence))
         state.update {
@@ -327,10 +370,12 @@ final class ApplierWorker {
     /// already holds a newer version. Returns how many were written.
     private func repair(_ markets: [Market], delete: [String]) -> Int {
         var written = 0
+        var repaired: [Market] = []
         let now = WallClock.micros()
         do {
             try store.environment.write { txn in
                 written = 0
+                repaired = []
                 for market in markets {
                     let key = Array(market.id.utf8)
                     if let stored = try txn.withValue(store.markets, key, { EdgeRecord.header($0) }),
@@ -343,6 +388,7 @@ final class ApplierWorker {
                     try txn.put(store.eventMarkets, EdgeStore.indexKey(
                         event: market.eventID, market: market.id), [])
                     written += 1
+                    repaired.append(market)
                 }
                 for id in delete {
                     let key = Array(id.utf8)
@@ -365,6 +411,14 @@ final class ApplierWorker {
             return 0
         }
         dirtySinceSync = true
+        streams.publish(repaired.map { market in
+            var item = StreamItem.market(
+                market, sequence: position.sequence, epoch: position.epoch,
+                publishedAtMicros: now, sport: sports[market.eventID] ?? "",
+                json: market.jsonBytes(publishedAtMicros: now))
+            item.isRepair = true
+            return item
+        })
         return written
     }
 

@@ -1,0 +1,179 @@
+import JSON
+import OddsModel
+import Transport
+
+/// The stream clients of one event loop, indexed by what they subscribed to, so a change
+/// reaches the clients that want it without a look at the others. Also the loop's timer:
+/// heartbeats on idle streams, and the stale and fresh notices when the origin goes quiet
+/// or comes back. Everything here runs on `loop`.
+final class LoopStreams: @unchecked Sendable {
+    // @unchecked: all state is touched on `loop` only (asserted where it is entered).
+
+    let loop: EventLoop
+    private let settings: StreamSettings
+    private let freshness: @Sendable () -> StreamFreshness
+    private let metrics: StreamMetrics
+    private var everything: [ObjectIdentifier: StreamSubscriber] = [:]
+    private var byMarket: [String: [ObjectIdentifier: StreamSubscriber]] = [:]
+    private var byEvent: [String: [ObjectIdentifier: StreamSubscriber]] = [:]
+    private var bySport: [String: [ObjectIdentifier: StreamSubscriber]] = [:]
+    private var all: [ObjectIdentifier: StreamSubscriber] = [:]
+    private var timer: UInt64?
+    private var lastHeartbeat: UInt64 = 0
+    /// The notice these clients were last given: stale or not.
+    private(set) var isStale = false
+
+    init(loop: EventLoop, settings: StreamSettings,
+         freshness: @escaping @Sendable () -> StreamFreshness, metrics: StreamMetrics)
+    {
+        self.loop = loop
+        self.settings = settings
+        self.freshness = freshness
+        self.metrics = metrics
+    }
+
+    var count: Int {
+        all.count
+    }
+
+    func add(_ subscriber: StreamSubscriber) {
+        loop.assertInEventLoop()
+        let id = ObjectIdentifier(subscriber)
+        all[id] = subscriber
+        let filter = subscriber.filter
+        if filter.isEverything {
+            everything[id] = subscriber
+        }
+        for market in filter.markets {
+            byMarket[market, default: [:]][id] = subscriber
+        }
+        for event in filter.events {
+            byEvent[event, default: [:]][id] = subscriber
+        }
+        for sport in filter.sports {
+            bySport[sport, default: [:]][id] = subscriber
+        }
+        if timer == nil {
+            lastHeartbeat = MonotonicClock.now()
+            isStale = freshness().isStale
+            scheduleTick()
+        }
+    }
+
+    func remove(_ subscriber: StreamSubscriber) {
+        loop.assertInEventLoop()
+        let id = ObjectIdentifier(subscriber)
+        guard all.removeValue(forKey: id) != nil else { return }
+        everything[id] = nil
+        let filter = subscriber.filter
+        for market in filter.markets {
+            Self.remove(id, market, from: &byMarket)
+        }
+        for event in filter.events {
+            Self.remove(id, event, from: &byEvent)
+        }
+        for sport in filter.sports {
+            Self.remove(id, sport, from: &bySport)
+        }
+        if all.isEmpty, let timer {
+            loop.cancelTimer(timer)
+            self.timer = nil
+        }
+    }
+
+    /// Sends each item to the clients whose subscription takes it.
+    func deliver(_ items: [StreamItem]) {
+        loop.assertInEventLoop()
+        guard !all.isEmpty else { return }
+        let now = WallClock.micros()
+        for item in items {
+            for subscriber in everything.values {
+                subscriber.deliver(item)
+            }
+            if item.kind == .market, let subscribers = byMarket[item.id] {
+                for subscriber in subscribers.values {
+                    subscriber.deliver(item)
+                }
+            }
+            if let subscribers = byEvent[item.eventID] {
+                for subscriber in subscribers.values {
+                    subscriber.deliver(item)
+                }
+            }
+            if !item.sport.isEmpty, let subscribers = bySport[item.sport] {
+                for subscriber in subscribers.values {
+                    subscriber.deliver(item)
+                }
+            }
+            if item.publishedAtMicros > 0 {
+                metrics.delivery.observe(seconds: Double(max(0, now - item.publishedAtMicros)) / 1e6)
+            }
+        }
+    }
+
+    /// Every client of this loop, for a reset after the edge resynchronised.
+    var subscribers: [StreamSubscriber] {
+        Array(all.values)
+    }
+
+    private static func remove(
+        _ id: ObjectIdentifier, _ key: String,
+        from index: inout [String: [ObjectIdentifier: StreamSubscriber]]
+    ) {
+        index[key]?[id] = nil
+        if index[key]?.isEmpty == true {
+            index[key] = nil
+        }
+    }
+
+    private func scheduleTick() {
+        timer = loop.scheduleTimer(after: settings.tickInterval) { [weak self] in
+            guard let self else { return }
+            self.timer = nil
+            self.tick()
+            if !self.all.isEmpty {
+                self.scheduleTick()
+            }
+        }
+    }
+
+    /// Tells clients when the data turns stale or fresh again, and sends heartbeats.
+    private func tick() {
+        let fresh = freshness()
+        if fresh.isStale != isStale {
+            isStale = fresh.isStale
+            let notice = Self.freshnessNotice(fresh)
+            for subscriber in all.values {
+                subscriber.notify(notice)
+            }
+        }
+        let now = MonotonicClock.now()
+        if now &- lastHeartbeat >= settings.heartbeatInterval.nanoseconds {
+            lastHeartbeat = now
+            let beat = ServerSentEvent.comment("heartbeat")
+            for subscriber in all.values {
+                subscriber.notify(beat)
+            }
+        }
+    }
+
+    /// `stale` or `fresh`, with how long ago the origin was last heard from.
+    static func freshnessNotice(_ fresh: StreamFreshness) -> [UInt8] {
+        var writer = JSONWriter(capacity: 64)
+        writer.beginObject()
+        writer.key("stale")
+        writer.bool(fresh.isStale)
+        writer.key("ageMs")
+        writer.int(fresh.ageMilliseconds)
+        writer.endObject()
+        return ServerSentEvent.frame(
+            id: nil, event: fresh.isStale ? "stale" : "fresh", data: writer.bytes)
+    }
+}
+
+/// How fresh the edge's data is: stale once the origin has been silent past
+/// `staleAfterMs` (or was never heard from).
+struct StreamFreshness: Sendable {
+    var isStale: Bool
+    var ageMilliseconds: Int64
+}

@@ -1,0 +1,4 @@
+import Foundation
+import OddsClient
+
+exit(await WatchCommand.main(arguments: Array(CommandLine.arguments.dropFirst())))
