@@ -87,7 +87,9 @@ let package = Package(
         .executableTarget(name: "odds-bench", dependencies: ["OddsBench"]),
         .executableTarget(
             name: "odds-client",
-            dependencies: ["OddsClient", "OddsModel", "Service", "JSON", "Telemetry", "Transport"]),
+            dependencies: [
+                "OddsClient", "OddsModel", "Service", "JSON", "Telemetry", "Transport",
+            ]),
 
         // Tests.
         .target(

@@ -16,15 +16,19 @@ public final class LiveOddsClient: Sendable {
         public var silenceTimeout: Duration64
         /// Round trips measured per edge; the fastest one counts.
         public var probes: Int
+        /// Where to resume from: the last event id an earlier run of the client saw.
+        public var lastEventID: String?
 
         public init(edges: [EdgeAddress], query: String = "", caFile: String? = nil,
-                    silenceTimeout: Duration64 = .seconds(20), probes: Int = 3)
+                    silenceTimeout: Duration64 = .seconds(20), probes: Int = 3,
+                    lastEventID: String? = nil)
         {
             self.edges = edges
             self.query = query
             self.caFile = caFile
             self.silenceTimeout = silenceTimeout
             self.probes = probes
+            self.lastEventID = lastEventID
         }
     }
 
@@ -64,6 +68,7 @@ public final class LiveOddsClient: Sendable {
                 configuration: edge.clientConfiguration(caFile: settings.caFile), loop: loop)
         }
         self.clients = clients
+        state.withLock { $0.lastEventID = settings.lastEventID }
     }
 
     /// The last event id received, from whichever edge.

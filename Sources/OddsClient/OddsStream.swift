@@ -86,7 +86,9 @@ final class OddsStream: Sendable {
         onEnd(reason)
     }
 
-    private func watchSilence(_ timeout: Duration64, _ onEnd: @escaping @Sendable (String) -> Void) {
+    private func watchSilence(
+        _ timeout: Duration64, _ onEnd: @escaping @Sendable (String) -> Void
+    ) {
         loop.execute { [self] in
             _ = loop.scheduleTimer(after: .milliseconds(200)) { [self] in
                 let (ended, quiet) = state.withLock {

@@ -21,65 +21,108 @@ enum WatchCommand {
 
     static func main(arguments: [String]) async -> Int32 {
         guard arguments.first == "watch" else {
-            ProgramSupport.writeError(arguments.first.map { "odds-client: unknown command \($0)\n" }
-                .map { $0 + usage } ?? usage)
-            return arguments.first.map { $0 == "-h" || $0 == "--help" } == true ? 0 : 2
-        }
-        var edges: [EdgeAddress] = []
-        var query: [String] = []
-        var caFile: String?
-        var silence = 20_000
-        var json = false
-        var rest = arguments.dropFirst()
-        while let flag = rest.popFirst() {
-            func value() -> String? { rest.popFirst() }
-            switch flag {
-            case "--edge":
-                guard let text = value(), let edge = EdgeAddress(text) else {
-                    return fail("--edge takes http://HOST:PORT or https://HOST:PORT")
-                }
-                edges.append(edge)
-            case "--markets", "--events", "--sport":
-                guard let list = value(), !list.isEmpty else { return fail("\(flag) takes a list") }
-                query.append("\(flag.dropFirst(2))=\(list)")
-            case "--ca-file":
-                guard let file = value() else { return fail("--ca-file takes a file") }
-                caFile = file
-            case "--silence-ms":
-                guard let text = value(), let ms = Int(text), ms >= 100 else {
-                    return fail("--silence-ms takes milliseconds, at least 100")
-                }
-                silence = ms
-            case "--json":
-                json = true
-            case "-h", "--help":
+            if let first = arguments.first, first == "-h" || first == "--help" {
                 print(usage)
                 return 0
-            default:
-                return fail("unknown option \(flag)")
             }
+            let unknown = arguments.first.map { "odds-client: unknown command \($0)\n" } ?? ""
+            ProgramSupport.writeError(unknown + usage)
+            return 2
         }
-        guard !edges.isEmpty else { return fail("at least one --edge is needed") }
+        let options: Options
+        switch Options.parse(arguments.dropFirst()) {
+        case .success(let parsed): options = parsed
+        case .failure(let message):
+            if message.text == "help" {
+                print(usage)
+                return 0
+            }
+            return fail(message.text)
+        }
 
         ProgramSupport.blockTerminationSignals()
         let logger = Logger(label: "odds-client", level: .info)
-        let output = LineOutput(json: json, logger: logger)
+        let output = LineOutput(json: options.json, logger: logger)
         let client: LiveOddsClient
         do {
             client = try LiveOddsClient(
-                settings: .init(edges: edges, query: query.joined(separator: "&"),
-                                caFile: caFile, silenceTimeout: .milliseconds(silence)),
+                settings: .init(
+                    edges: options.edges, query: options.query.joined(separator: "&"),
+                    caFile: options.caFile, silenceTimeout: .milliseconds(options.silence)),
                 onUpdate: { output.show($0) })
         } catch {
             return fail("\(error)")
         }
         await client.start()
+        waitForTermination(client, logger)
+    }
+
+    /// Streams until SIGINT or SIGTERM, then stops the client and exits 0.
+    private static func waitForTermination(_ client: LiveOddsClient, _ logger: Logger) -> Never {
         ProgramSupport.waitForTermination(logger: logger) { client.stop() }
     }
 
     private static func fail(_ message: String) -> Int32 {
         ProgramSupport.writeError("odds-client: \(message)\n\(usage)")
         return 2
+    }
+
+    struct UsageMessage: Error {
+        var text: String
+    }
+
+    /// What `watch` was asked for.
+    struct Options {
+        var edges: [EdgeAddress] = []
+        var query: [String] = []
+        var caFile: String?
+        var silence = 20_000
+        var json = false
+
+        static func parse(_ arguments: ArraySlice<String>) -> Result<Options, UsageMessage> {
+            var options = Options()
+            var index = arguments.startIndex
+            while index < arguments.endIndex {
+                let flag = arguments[index]
+                let value = index + 1 < arguments.endIndex ? arguments[index + 1] : nil
+                index += 2
+                switch flag {
+                case "--edge":
+                    guard let value, let edge = EdgeAddress(value) else {
+                        return .failure(UsageMessage(
+                            text: "--edge takes http://HOST:PORT or https://HOST:PORT"))
+                    }
+                    options.edges.append(edge)
+                case "--markets", "--events", "--sport":
+                    guard let value, !value.isEmpty else {
+                        return .failure(UsageMessage(text: "\(flag) takes a list of ids"))
+                    }
+                    options.query.append("\(flag.dropFirst(2))=\(value)")
+                case "--ca-file":
+                    guard let value else {
+                        return .failure(UsageMessage(text: "--ca-file takes a file"))
+                    }
+                    options.caFile = value
+                case "--silence-ms":
+                    guard let value, let milliseconds = Int(value), milliseconds >= 100 else {
+                        return .failure(UsageMessage(
+                            text: "--silence-ms takes milliseconds, at least 100"))
+                    }
+                    options.silence = milliseconds
+                case "--json":
+                    options.json = true
+                    index -= 1
+                case "-h", "--help":
+                    return .failure(UsageMessage(text: "help"))
+                default:
+                    return .failure(UsageMessage(text: "unknown option \(flag)"))
+                }
+            }
+            guard !options.edges.isEmpty else {
+                return .failure(UsageMessage(text: "at least one --edge is needed"))
+            }
+            return .success(options)
+        }
     }
 }
 

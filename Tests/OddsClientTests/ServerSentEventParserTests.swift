@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct ServerSentEventParserTests {
     @Test func eventsSplitAcrossPiecesAndLineEndingsComeOutWhole() {
-        let body = "retry: 1500\n\n: heartbeat\n\nid: a-1\r\nevent: market\r\ndata: {\"x\":1}\r\n\r\n"
+        let body = "retry: 1500\n\n: heartbeat\n\n"
+            + "id: a-1\r\nevent: market\r\ndata: {\"x\":1}\r\n\r\n"
             + "data: one\rdata: two\r\rid: a-2\nevent: snapshot\ndata:no space\n\n"
         // Every split point: the parser must not depend on how the bytes arrive.
         let bytes = Array(body.utf8)

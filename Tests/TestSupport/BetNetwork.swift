@@ -13,7 +13,10 @@ public final class BetNetwork: @unchecked Sendable {
 
     /// Starts an origin signing tokens with key `k1`, and `edgeCount` edges that trust it,
     /// each ready (caught up with the origin).
-    public init(edgeCount: Int = 1, originSettings: [String: Any] = [:]) async throws {
+    public init(
+        edgeCount: Int = 1, originSettings: [String: Any] = [:],
+        edgeSettings: [String: Any] = [:]
+    ) async throws {
         keys = try TemporaryDirectory()
         signingKey = try TestSigningKeys.make("k1", in: keys)
         var settings: [String: Any] = [
@@ -23,9 +26,12 @@ public final class BetNetwork: @unchecked Sendable {
         origin = try OriginNode(settings: settings)
         try origin.start()
         for index in 1...max(1, edgeCount) where index <= edgeCount {
+            var settings: [String: Any] = [
+                "tokenKeys": [["id": "k1", "publicKeyFile": signingKey.publicKey]],
+            ]
+            settings.merge(edgeSettings) { _, new in new }
             let edge = try EdgeNode(
-                id: "edge-\(index)", upstream: origin.feedAddress,
-                settings: ["tokenKeys": [["id": "k1", "publicKeyFile": signingKey.publicKey]]])
+                id: "edge-\(index)", upstream: origin.feedAddress, settings: settings)
             try edge.start()
             guard await edge.waitForReady() else {
                 throw NetworkTestError.unexpected("edge-\(index) never became ready")

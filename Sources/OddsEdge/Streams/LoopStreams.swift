@@ -106,7 +106,8 @@ final class LoopStreams: @unchecked Sendable {
                 }
             }
             if item.publishedAtMicros > 0 {
-                metrics.delivery.observe(seconds: Double(max(0, now - item.publishedAtMicros)) / 1e6)
+                let micros = max(0, now - item.publishedAtMicros)
+                metrics.delivery.observe(seconds: Double(micros) / 1e6)
             }
         }
     }

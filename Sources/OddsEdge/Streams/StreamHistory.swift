@@ -9,14 +9,6 @@ import OddsModel
 /// Written by the feed applier's thread, read by the loops' threads; behind one lock, held
 /// for an append or for copying out a replay.
 final class StreamHistory: Sendable {
-    /// What a client resuming after a position gets.
-    enum Resume {
-        /// The changes after the position that match the filter (possibly none).
-        case replay([StreamItem])
-        /// The history no longer reaches back there, or the position is of another epoch.
-        case gone
-    }
-
     private struct State {
         var epoch: UInt64 = 0
         /// The last sequence number applied; the history holds `first...head`.
@@ -96,29 +88,46 @@ final class StreamHistory: Sendable {
         }
     }
 
-    /// What a client that has seen everything up to `position` is missing, among the changes
-    /// `filter` accepts.
-    func resume(after position: FeedPosition, filter: StreamFilter) -> Resume {
+    /// Whether the changes after `position` can still be replayed from here: it is of this
+    /// history's epoch and not older than the oldest change kept. A position ahead of the
+    /// head (from an edge further along) counts: what follows arrives live.
+    func covers(_ position: FeedPosition) -> Bool {
         state.withLock { state in
-            guard position.epoch == state.epoch else { return .gone }
-            if position.sequence >= state.head {
-                // Up to date, or ahead of this edge (it came from an edge further along):
-                // what follows arrives live.
-                return .replay([])
+            guard position.epoch == state.epoch else { return false }
+            if position.sequence >= state.head { return true }
+            guard let oldest = state.items.isEmpty ? nil : state.items[state.start] else {
+                return false
             }
+            return position.sequence + 1 >= oldest.sequence
+        }
+    }
+
+    /// The next changes after `sequence` that `filter` takes, up to about `maxBytes` of
+    /// them; `atHead` when they reach the last change applied. Nil when the history no
+    /// longer reaches back to `sequence` (or moved to another epoch).
+    func page(after sequence: UInt64, epoch: UInt64, filter: StreamFilter, maxBytes: Int)
+        -> (items: [StreamItem], atHead: Bool)?
+    {
+        state.withLock { state in
+            guard epoch == state.epoch else { return nil }
+            if sequence >= state.head { return ([], true) }
             let count = state.items.count
-            guard count > 0 else { return .gone }
+            guard count > 0 else { return nil }
             let first = state.items[state.start].sequence
-            guard position.sequence + 1 >= first else { return .gone }
-            var missed: [StreamItem] = []
-            let skip = Int(position.sequence + 1 - first)
-            for offset in skip..<count {
+            guard sequence + 1 >= first else { return nil }
+            var items: [StreamItem] = []
+            var bytes = 0
+            var offset = Int(sequence + 1 - first)
+            while offset < count, bytes < maxBytes {
                 let item = state.items[(state.start + offset) % count]
                 if filter.matches(item) {
-                    missed.append(item)
+                    items.append(item)
+                    bytes += item.frame.count
                 }
+                offset += 1
             }
-            return .replay(missed)
+            // Cut at the byte budget, the next page starts after the last item taken.
+            return (items, offset == count)
         }
     }
 }

@@ -46,19 +46,21 @@ enum StreamRoutes {
             return
         }
         hub.metrics.opened.increment()
-        let stream = responder.startStream(headers: headers, highWaterBytes: hub.settings.bufferBytes)
+        let stream = responder.startStream(
+            headers: headers, highWaterBytes: hub.settings.bufferBytes)
         stream.write(ServerSentEvent.retry(milliseconds: hub.settings.retryMilliseconds))
         let streams = hub.streams(on: loop)
         let lastEventID = request.headers["last-event-id"] ?? request.queryParameter("lastEventId")
         let subscriber: StreamSubscriber
         if let lastEventID, let seen = StreamEventID.parse(lastEventID),
-            case .replay(let missed) = hub.history.resume(after: seen, filter: filter)
+            hub.history.covers(seen)
         {
             hub.metrics.resumes.increment()
             subscriber = StreamSubscriber(
                 stream: stream, filter: filter, after: seen.sequence, metrics: hub.metrics)
-            for item in missed {
-                subscriber.deliver(item)
+            if !subscriber.replay(from: hub.history, epoch: seen.epoch) {
+                hub.resynchronise(subscriber, reason: "the changes after that event id are "
+                    + "no longer kept here; this snapshot replaces them")
             }
         } else {
             subscriber = StreamSubscriber(
@@ -74,7 +76,12 @@ enum StreamRoutes {
         if streams.isStale {
             subscriber.notify(LoopStreams.freshnessNotice(hub.freshnessNow))
         }
-        stream.onWritable { subscriber.drain() }
+        stream.onWritable {
+            if !subscriber.drain() {
+                hub.resynchronise(subscriber, reason: "this client fell behind the changes "
+                    + "kept here; this snapshot replaces them")
+            }
+        }
         stream.onClose {
             streams.remove(subscriber)
             hub.release()

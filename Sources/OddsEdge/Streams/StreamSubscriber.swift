@@ -43,8 +43,51 @@ final class StreamSubscriber: @unchecked Sendable {
         self.metrics = metrics
     }
 
+    /// Set while the client catches up from the history after a resume: live changes are
+    /// left to the history until the replay reaches its head.
+    private var replay: (history: StreamHistory, epoch: UInt64)?
+    /// Bytes of history written per step of a replay.
+    static let replayStepBytes = 32 * 1024
+
+    /// Starts sending what the client missed after `lastSequence`, from `history`, page by
+    /// page as the stream takes them. False when the history no longer has them.
+    func replay(from history: StreamHistory, epoch: UInt64) -> Bool {
+        replay = (history, epoch)
+        return pumpReplay()
+    }
+
+    /// Writes pages of the history until the stream is full or the replay has caught up.
+    /// False when the history lost the next change meanwhile (the client needs a reset).
+    @discardableResult
+    private func pumpReplay() -> Bool {
+        while let (history, epoch) = replay {
+            guard let page = history.page(
+                after: lastSequence, epoch: epoch, filter: filter,
+                maxBytes: Self.replayStepBytes)
+            else {
+                replay = nil
+                return false
+            }
+            for item in page.items {
+                lastSequence = item.sequence
+                write(item.frame)
+            }
+            if page.atHead {
+                replay = nil
+                isConflating = false
+                return true
+            }
+            if isConflating {
+                // Full: `drain` picks the replay up again once the stream has room.
+                return true
+            }
+        }
+        return true
+    }
+
     /// Sends `item` if the client has not seen it, or holds it back while conflating.
     func deliver(_ item: StreamItem) {
+        guard replay == nil else { return }
         guard item.sequence > lastSequence || item.isRepair else { return }
         lastSequence = max(lastSequence, item.sequence)
         if isConflating {
@@ -61,9 +104,14 @@ final class StreamSubscriber: @unchecked Sendable {
         write(bytes)
     }
 
-    /// Writes what the subscriber holds, once the stream has room again. Loop thread.
-    func drain() {
-        guard isConflating else { return }
+    /// Writes what the subscriber holds, once the stream has room again; false when a
+    /// replay found its next change gone from the history. Loop thread.
+    func drain() -> Bool {
+        if replay != nil {
+            isConflating = false
+            return pumpReplay()
+        }
+        guard isConflating else { return true }
         let items = held.values.joined().sorted { $0.sequence < $1.sequence }
         held.removeAll(keepingCapacity: false)
         isConflating = false
@@ -84,10 +132,12 @@ final class StreamSubscriber: @unchecked Sendable {
             }
             write(item.frame)
         }
+        return true
     }
 
     /// Replaces what the client is owed by what follows a fresh snapshot at `sequence`.
     func restart(after sequence: UInt64) {
+        replay = nil
         held.removeAll(keepingCapacity: false)
         skipped = 0
         isConflating = false
@@ -104,7 +154,9 @@ final class StreamSubscriber: @unchecked Sendable {
     private func hold(_ item: StreamItem) {
         let key = Key(kind: item.kind, id: item.id)
         var kept = held[key] ?? []
-        if let last = kept.last, last.status == item.status || kept.count >= Self.maxHeldPerRecord {
+        if let last = kept.last,
+            last.status == item.status || kept.count >= Self.maxHeldPerRecord
+        {
             kept[kept.count - 1] = item
             skipped += 1
         } else {

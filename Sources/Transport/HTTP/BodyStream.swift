@@ -167,7 +167,7 @@ public final class BodyStream: @unchecked Sendable {
         return queuedBytes
     }
 
-    /// Hands up to `maxBytes` queued bytes to `copy`, in order and in pieces, and fires
+    /// Hands up to `maxBytes` queued bytes to `copy`, in order and in pieces, and schedules
     /// `onWritable` when the buffer has drained enough.
     private func drain(
         upTo maxBytes: Int, _ copy: (UnsafeRawBufferPointer) -> Void
@@ -201,9 +201,11 @@ public final class BodyStream: @unchecked Sendable {
             if remaining <= highWaterBytes / 4,
                 aboveHighWater.compareExchange(
                     expected: true, desired: false, ordering: .acquiringAndReleasing
-                ).exchanged, let writableHandler
+                ).exchanged, let writableHandler, let loop
             {
-                writableHandler()
+                // Not from here: this runs inside the connection's output path, and the
+                // handler writes again. The loop runs it once the output step is over.
+                loop.execute(writableHandler)
             }
         }
         return (copied, finished && headIndex == chunks.count)
