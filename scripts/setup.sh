@@ -10,6 +10,10 @@ ODDSNET_PACKAGES=(
     libnghttp2-dev libssl-dev liblmdb-dev libjemalloc-dev pkg-config
     nghttp2-client nghttp2-server curl openssl ca-certificates
 )
+# What the tests need besides: a headless browser for the live page's test.
+ODDSNET_TEST_PACKAGES=(
+    chromium chromium-driver python3-selenium fonts-dejavu-core
+)
 
 oddsnet_install_packages() {
     local missing=()

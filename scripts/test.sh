@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-oddsnet_install_packages "${ODDSNET_PACKAGES[@]}"
+oddsnet_install_packages "${ODDSNET_PACKAGES[@]}" "${ODDSNET_TEST_PACKAGES[@]}"
 oddsnet_find_swift
 
 # Tests open many sockets at once (fuzzing connections, floods): allow as many as permitted.

@@ -98,6 +98,7 @@ final class EdgeService: Sendable {
             staleAfterMicros: staleAfter
         ).add(to: &router)
         StreamRoutes.add(to: &router, hub: streams)
+        LivePage.add(to: &router)
         server = try HTTPServer(
             configuration: HTTPServerConfiguration(
                 listeners: [ListenerConfiguration(
