@@ -29,6 +29,7 @@ swift build -c release --product odds-origin
 swift build -c release --product odds-edge
 swift build -c release --product odds-bench
 swift build -c release --product oddsctl
+swift build -c release --product odds-client
 BIN=$(swift build -c release --show-bin-path)
 
 PIDS=()
@@ -84,8 +85,11 @@ Oddsnet is up on loopback (logs and LMDB stores in $RUN_DIR):
   edge-1        http://127.0.0.1:8081   (h2c with prior knowledge, and HTTP/1.1)
   edge-2        http://127.0.0.1:8082
   simulator     $SIMULATOR_RATE price changes per second
-Try:
+Open http://127.0.0.1:8081/ in a browser for the live odds page
+(customer token for bets: $RUN_DIR/customer-token). Or try:
   curl -s http://127.0.0.1:8081/v1/markets/fb-1-mo
+  curl -sN 'http://127.0.0.1:8081/v1/stream?markets=fb-1-mo'
+  $BIN/odds-client watch --edge http://127.0.0.1:8081 --edge http://127.0.0.1:8082
   curl -s http://127.0.0.1:8082/v1/events?sport=tennis
   curl -si --http2-prior-knowledge http://127.0.0.1:8081/v1/events/fb-1
   $BIN/oddsctl --origin http://127.0.0.1:9001 --token $ADMIN_TOKEN edges
