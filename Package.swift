@@ -54,7 +54,7 @@ let package = Package(
         // Layer 4: services, and what the programs share.
         .target(
             name: "Service",
-            dependencies: ["JSON", "Locks", "Telemetry", "Transport", "Identity"]),
+            dependencies: ["JSON", "Locks", "Telemetry", "Transport", "Identity", "OddsModel"]),
         // The customer's side: live streams from the nearest edge, with failover.
         .target(name: "OddsClient", dependencies: ["Transport", "JSON", "Locks"]),
         .target(

@@ -27,18 +27,20 @@ extension AnswerText {
         })
     }
 
-    /// A table of the edges the origin feeds, with how far behind each is.
+    /// A table of every edge in the tree (fed by the origin or by another edge), with its
+    /// tier, its parent and how far behind it is.
     static func edgeTable(_ edges: [JSONValue]) -> String {
         guard !edges.isEmpty else { return "no edges\n" }
         let table = TableRenderer([
-            .init("ID"), .init("ADDRESS"), .init("CONNECTED"), .init("EPOCH"),
+            .init("ID"), .init("TIER", .right), .init("PARENT"), .init("ADDRESS"),
+            .init("CONNECTED"), .init("EPOCH"),
             .init("APPLIED", .right), .init("LAG", .right), .init("LAG MS", .right),
             .init("SINCE"), .init("DIGEST"),
         ])
         return table.render(edges.map { edge in
             [
-                "id", "address", "connected", "epoch", "appliedSequence", "lagChanges", "lagMs",
-                "connectedSince", "digest",
+                "id", "tier", "parent", "address", "connected", "epoch", "appliedSequence",
+                "lagChanges", "lagMs", "connectedSince", "digest",
             ].map { edge[display: $0] }
         })
     }

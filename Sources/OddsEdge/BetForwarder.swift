@@ -25,6 +25,10 @@ struct BetForwarder: Sendable {
     /// Bets are refused while the edge's data is older than this: the customer's price may
     /// be one the origin has moved on from, and the edge cannot tell.
     let staleAfterMicros: Int64
+    /// With a `feedToken`: edges below this one send their customers' bets up with it and
+    /// the account in `x-odds-account` (they checked the customer's token), as this edge
+    /// sends them to its own upstream.
+    let relayToken: BearerToken?
 
     static let maxBodyBytes = 4096
 
@@ -44,8 +48,15 @@ struct BetForwarder: Sendable {
             forwarder.forward(
                 .get, "/v1/bets/\(id)", account: account, request: request, responder)
         }
-        router.add(.get, "/v1/accounts/me/bets") { request, responder in
+        router.add(.get, "/v1/accounts/:id/bets") { request, responder in
             guard let account = forwarder.account(request, responder) else { return }
+            let named = request.parameter("id") ?? ""
+            // Customers ask for their own (`me`); an edge below names the account it relays.
+            guard named == "me" || named == account else {
+                responder.respond(.problem(
+                    status: 404, title: "Not found", detail: "no such account here"))
+                return
+            }
             forwarder.forward(
                 .get, "/v1/accounts/\(account)/bets", account: account, request: request,
                 responder)
@@ -91,8 +102,17 @@ struct BetForwarder: Sendable {
             extraHeaders: ["idempotency-key": key], responder)
     }
 
-    /// The account the request's customer token names, or nil after answering 401.
+    /// The account the request's customer token names (or, from an edge below, the account
+    /// it relays for), or nil after answering 401.
     private func account(_ request: HTTPRequest, _ responder: Responder) -> String? {
+        if let relayToken, relayToken.admits(request.headers) {
+            guard let relayed = request.headers["x-odds-account"], Identifier.isValid(relayed)
+            else {
+                unauthorized(responder, "a relayed bet names its account in x-odds-account")
+                return nil
+            }
+            return relayed
+        }
         guard let authorization = request.headers["authorization"],
             authorization.hasPrefix("Bearer ")
         else {

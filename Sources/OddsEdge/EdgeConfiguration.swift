@@ -22,6 +22,8 @@ struct EdgeConfiguration: Sendable {
     var staleAfterMilliseconds = 3000
     var integrityCheckIntervalSeconds = 60
     var adminToken: String?
+    /// The token edges below this one present on `/v1/feed`; without it, it feeds none.
+    var feedToken: String?
     var cacheMaxAgeSeconds = 1
     var storeSyncIntervalMilliseconds = 1000
     var storeMaxMapBytes = 64 << 30
@@ -48,7 +50,20 @@ struct EdgeConfiguration: Sendable {
             let listen = try ConfigurationFile.address(&reader, "listen", default: "127.0.0.1:8080")
             let tls = try base.tlsServer(&reader, "tls")
             let dataDirectory = base.resolve(try reader.string("dataDirectory"))
-            var origin = try reader.object("origin")
+            // The feed comes from the origin, or from another edge (a lower tier): one of the
+            // two keys, with the same fields.
+            let upstreamKey: String
+            switch (reader.contains("origin"), reader.contains("upstream")) {
+            case (true, false): upstreamKey = "origin"
+            case (false, true): upstreamKey = "upstream"
+            case (true, true):
+                throw JSONFieldError(
+                    path: "upstream", message: "give origin or upstream, not both")
+            case (false, false):
+                throw JSONFieldError(
+                    path: "origin", message: "required (or upstream, to be fed by an edge)")
+            }
+            var origin = try reader.object(upstreamKey)
             let address = try ConfigurationFile.address(&origin, "address", default: "")
             let token = try origin.string("token")
             let upstreamTLS = try base.tlsClient(&origin, "tls")
@@ -65,6 +80,10 @@ struct EdgeConfiguration: Sendable {
                 "staleAfterMs", default: 3000, range: 100...3_600_000))
             configuration.integrityCheckIntervalSeconds = Int(try reader.int(
                 "integrityCheckIntervalSeconds", default: 60, range: 0...86_400))
+            configuration.feedToken = try reader.optionalString("feedToken")
+            if let feed = configuration.feedToken, feed.utf8.count < 16 {
+                throw JSONFieldError(path: "feedToken", message: "at least 16 characters")
+            }
             configuration.adminToken = try reader.optionalString("adminToken")
             if let admin = configuration.adminToken, admin.utf8.count < 16 {
                 throw JSONFieldError(path: "adminToken", message: "at least 16 characters")

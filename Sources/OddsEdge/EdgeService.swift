@@ -59,8 +59,10 @@ final class EdgeService: Sendable {
             freshness: { state.freshness(staleAfterMicros: staleAfter) },
             start: (try? store.cursor().position) ?? .empty)
         let feedBox = FeedBox()
+        let children = ChildEdges(edgeID: configuration.edgeID)
         applier = FeedApplier(
             store: store, state: state, metrics: metrics, logger: logger, streams: streams,
+            children: children,
             syncIntervalMilliseconds: max(1, configuration.storeSyncIntervalMilliseconds),
             auditAppliedSequences: configuration.auditAppliedSequences,
             onResync: { session, _ in feedBox.feed?.resynchronise(session: session) })
@@ -95,9 +97,15 @@ final class EdgeService: Sendable {
             client: betClient, upstreamToken: configuration.upstreamToken,
             verifier: configuration.tokenVerifier, state: state, metrics: metrics,
             logger: logger, timeout: .milliseconds(configuration.betTimeoutMilliseconds),
-            staleAfterMicros: staleAfter
+            staleAfterMicros: staleAfter,
+            relayToken: configuration.feedToken.map(BearerToken.init)
         ).add(to: &router)
         StreamRoutes.add(to: &router, hub: streams)
+        if let feedToken = configuration.feedToken {
+            EdgeFeedRoutes.add(
+                to: &router, token: BearerToken(feedToken), hub: streams, store: store,
+                children: children, logger: logger)
+        }
         LivePage.add(to: &router)
         server = try HTTPServer(
             configuration: HTTPServerConfiguration(

@@ -32,11 +32,12 @@ final class FeedApplier: Sendable {
 
     init(
         store: EdgeStore, state: EdgeState, metrics: EdgeMetrics, logger: Logger,
-        streams: StreamHub, syncIntervalMilliseconds: Int, auditAppliedSequences: Bool,
-        onResync: @escaping @Sendable (UInt64, String) -> Void
+        streams: StreamHub, children: ChildEdges, syncIntervalMilliseconds: Int,
+        auditAppliedSequences: Bool, onResync: @escaping @Sendable (UInt64, String) -> Void
     ) {
         worker = ThreadConfined(ApplierWorker(
             store: store, state: state, metrics: metrics, logger: logger, streams: streams,
+            children: children,
             syncIntervalMilliseconds: syncIntervalMilliseconds,
             auditAppliedSequences: auditAppliedSequences, onResync: onResync))
     }
@@ -73,6 +74,8 @@ final class ApplierWorker {
     private let onResync: @Sendable (UInt64, String) -> Void
     /// Where committed changes go to stream clients.
     private let streams: StreamHub
+    /// The edges this one feeds, reported upstream with every acknowledgement.
+    private let children: ChildEdges
     /// Each known event's sport, so a market change can reach the clients of its sport.
     private var sports: [String: String] = [:]
 
@@ -89,11 +92,12 @@ final class ApplierWorker {
 
     init(
         store: EdgeStore, state: EdgeState, metrics: EdgeMetrics, logger: Logger,
-        streams: StreamHub, syncIntervalMilliseconds: Int, auditAppliedSequences: Bool,
-        onResync: @escaping @Sendable (UInt64, String) -> Void
+        streams: StreamHub, children: ChildEdges, syncIntervalMilliseconds: Int,
+        auditAppliedSequences: Bool, onResync: @escaping @Sendable (UInt64, String) -> Void
     ) {
         self.store = store
         self.streams = streams
+        self.children = children
         self.auditAppliedSequences = auditAppliedSequences
         self.state = state
         self.metrics = metrics
@@ -279,10 +283,10 @@ final class ApplierWorker {
             let key = Array(market.id.utf8)
             let stored = try txn.withValue(store.markets, key) { EdgeRecord.header($0) }
             let json = market.jsonBytes(publishedAtMicros: change.publishedAtMicros)
-            items.append(.market(
+            items.append(streamItem(change, .market(
                 market, sequence: change.sequence, epoch: position.epoch,
                 publishedAtMicros: change.publishedAtMicros,
-                sport: sports[market.eventID] ?? "", json: json))
+                sport: sports[market.eventID] ?? "", json: json)))
             // A market repaired from the origin may already be newer than this change.
             if let header = stored ?? nil, header.version > market.version {
                 return
@@ -302,10 +306,20 @@ final class ApplierWorker {
                 version: event.version, publishedAtMicros: change.publishedAtMicros,
                 wire: event.wireBytes, json: json))
             sports[event.id] = event.sport
-            items.append(.event(
+            items.append(streamItem(change, .event(
                 event, sequence: change.sequence, epoch: position.epoch,
-                publishedAtMicros: change.publishedAtMicros, json: json))
+                publishedAtMicros: change.publishedAtMicros, json: json)))
         }
+    }
+
+    /// `item` with what the edges below this one need of `change`.
+    private func streamItem(_ change: Change, _ item: StreamItem) -> StreamItem {
+        var item = item
+        var writer = WireWriter(capacity: 256)
+        change.encode(into: &writer)
+        item.change = writer.bytes
+        item.committedAtMicros = latestCommittedAtMicros
+        return item
     }
 
     private func audit(_ sequence: UInt64, in txn: borrowing WriteTransaction) throws {
@@ -445,7 +459,9 @@ final class ApplierWorker {
     private func sendAcknowledgement() {
         let integrity = state.snapshot.integrity
         acknowledgement.send(
-            FeedFrame.acknowledgement(position: position, integrity: integrity).encoded)
+            FeedFrame.acknowledgement(
+                position: position, integrity: integrity, downstream: children.reports
+            ).encoded)
     }
 
     private func syncIfDue(force: Bool) {

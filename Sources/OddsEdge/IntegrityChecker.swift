@@ -121,20 +121,7 @@ final class IntegrityChecker: Sendable {
 
     private func localDigests() -> Digests? {
         do {
-            let position = try store.cursor().position
-            var markets: [String: (UInt64, UInt64)] = [:]
-            try store.environment.read { txn in
-                try txn.forEach(store.markets) { key, record in
-                    let id = String(decoding: key, as: UTF8.self)
-                    guard let header = EdgeRecord.header(record) else {
-                        markets[id] = (0, 0)
-                        return true
-                    }
-                    markets[id] = (
-                        header.version, MarketDigest.hash(EdgeRecord.wire(record, header)))
-                    return true
-                }
-            }
+            let (position, markets) = try store.marketDigests()
             return Digests(position: position, markets: markets)
         } catch {
             logger.error("integrity.local_read_failed", ["error": .string("\(error)")])

@@ -17,9 +17,10 @@ public enum FeedFrame: Sendable, Equatable {
     /// Nothing happened: the sender's position and clock, so a dead link shows within a
     /// second or two and lag can be measured.
     case heartbeat(position: FeedPosition, sentAtMicros: Int64)
-    /// Receiver to sender: the position applied and committed, and the receiver's last
-    /// integrity check.
-    case acknowledgement(position: FeedPosition, integrity: IntegrityReport)
+    /// Receiver to sender: the position applied and committed, the receiver's last
+    /// integrity check, and what it knows of the edges below it (an edge feeding others).
+    case acknowledgement(
+        position: FeedPosition, integrity: IntegrityReport, downstream: [EdgeReport] = [])
 
     public static let maxFrameBytes = 64 << 20
     /// Length, kind and checksum around every payload.
@@ -75,12 +76,17 @@ public enum FeedFrame: Sendable, Equatable {
             writer.uint8(Kind.heartbeat.rawValue)
             Self.encode(position, into: &writer)
             writer.int64(sentAt)
-        case .acknowledgement(let position, let integrity):
+        case .acknowledgement(let position, let integrity, let downstream):
             writer.uint8(Kind.acknowledgement.rawValue)
             Self.encode(position, into: &writer)
             writer.uint8(integrity.outcome.rawValue)
             writer.int64(integrity.checkedAtMicros)
             writer.uint32(UInt32(clamping: integrity.marketsRepaired))
+            let reports = downstream.prefix(EdgeReport.maxPerAcknowledgement)
+            writer.uint32(UInt32(reports.count))
+            for report in reports {
+                report.encode(into: &writer)
+            }
         }
         let end = writer.bytes.count
         let checksum = writer.bytes.withUnsafeBytes { raw in
@@ -104,6 +110,31 @@ public enum FeedFrame: Sendable, Equatable {
         writer.uint32(UInt32(encodedChanges.count))
         for change in encodedChanges {
             writer.append(change)
+        }
+        let checksum = writer.bytes.withUnsafeBytes { raw in
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[4...]))
+        }
+        writer.uint32(checksum)
+        writer.patchUInt32(UInt32(writer.bytes.count - 4), at: 0)
+        return writer.bytes
+    }
+
+    /// A snapshot part built from events and markets already encoded (as stores keep them),
+    /// without decoding them.
+    public static func snapshotPartFrame(encodedEvents: [[UInt8]], encodedMarkets: [[UInt8]])
+        -> [UInt8]
+    {
+        let payloadBytes = (encodedEvents + encodedMarkets).reduce(9) { $0 + $1.count }
+        var writer = WireWriter(capacity: payloadBytes + overheadBytes)
+        writer.uint32(0)
+        writer.uint8(Kind.snapshotPart.rawValue)
+        writer.uint32(UInt32(encodedEvents.count))
+        for event in encodedEvents {
+            writer.append(event)
+        }
+        writer.uint32(UInt32(encodedMarkets.count))
+        for market in encodedMarkets {
+            writer.append(market)
         }
         let checksum = writer.bytes.withUnsafeBytes { raw in
             CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[4...]))
@@ -155,9 +186,22 @@ public enum FeedFrame: Sendable, Equatable {
             guard let outcome = IntegrityReport.Outcome(rawValue: try reader.uint8()) else {
                 throw WireError.invalid("integrity outcome")
             }
-            frame = .acknowledgement(position: position, integrity: IntegrityReport(
+            let integrity = IntegrityReport(
                 outcome: outcome, checkedAtMicros: try reader.int64(),
-                marketsRepaired: Int(try reader.uint32())))
+                marketsRepaired: Int(try reader.uint32()))
+            var downstream: [EdgeReport] = []
+            // An acknowledgement without reports (a leaf edge's, or an older edge's) ends here.
+            if reader.remaining > 0 {
+                let count = try reader.count(minimumItemBytes: 44)
+                guard count <= EdgeReport.maxPerAcknowledgement else {
+                    throw WireError.invalid("too many edge reports")
+                }
+                for _ in 0..<count {
+                    downstream.append(try EdgeReport(from: &reader))
+                }
+            }
+            frame = .acknowledgement(
+                position: position, integrity: integrity, downstream: downstream)
         case nil:
             throw WireError.invalid("frame kind")
         }

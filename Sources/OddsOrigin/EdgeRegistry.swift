@@ -2,8 +2,9 @@ import Locks
 import OddsModel
 import Telemetry
 
-/// What the origin knows of each edge that has dialled its feed: where it stands, how far
-/// behind it is, and whether its last integrity check matched. Any thread.
+/// What the origin knows of each edge that has dialled its feed, and of the edges below them
+/// (as their parents report them): where each stands, how far behind it is, and whether its
+/// last integrity check matched. Any thread.
 final class EdgeRegistry: Sendable {
     struct Record: Sendable {
         var id: String
@@ -13,6 +14,11 @@ final class EdgeRegistry: Sendable {
         var position: FeedPosition
         var acknowledgedAtMicros: Int64
         var integrity: IntegrityReport
+        /// The edge feeding this one: `origin` for the edges that dial the origin.
+        var parent = "origin"
+        var tier = 1
+        /// The edges below this one, as it last reported them.
+        var downstream: [EdgeReport] = []
     }
 
     /// The origin's head and when each recent group of changes was published, for lag in
@@ -60,11 +66,15 @@ final class EdgeRegistry: Sendable {
         }
     }
 
-    func acknowledged(id: String, position: FeedPosition, integrity: IntegrityReport) {
+    func acknowledged(
+        id: String, position: FeedPosition, integrity: IntegrityReport,
+        downstream: [EdgeReport] = []
+    ) {
         let now = WallClock.micros()
         records.withLock { records in
             records[id]?.position = position
             records[id]?.acknowledgedAtMicros = now
+            records[id]?.downstream = downstream
             if integrity.checkedAtMicros > 0 {
                 records[id]?.integrity = integrity
             }
@@ -79,7 +89,21 @@ final class EdgeRegistry: Sendable {
     func list() -> [(record: Record, lagChanges: UInt64, lagMilliseconds: Int64)] {
         let now = WallClock.micros()
         let head = self.head.withLock { $0 }
-        return records.withLock { Array($0.values) }.sorted { $0.id < $1.id }.map { record in
+        let direct = records.withLock { Array($0.values) }
+        var all = direct
+        for parent in direct {
+            for report in parent.downstream where !direct.contains(where: { $0.id == report.id }) {
+                all.append(Record(
+                    id: report.id, address: report.address,
+                    connected: parent.connected && report.connected,
+                    connectedSinceMicros: report.connectedSinceMicros, position: report.position,
+                    acknowledgedAtMicros: report.acknowledgedAtMicros,
+                    integrity: IntegrityReport(outcome: report.integrity),
+                    // Reports count tiers from the edge that sent them.
+                    parent: report.parent, tier: parent.tier + report.tier))
+            }
+        }
+        return all.sorted { ($0.tier, $0.id) < ($1.tier, $1.id) }.map { record in
             guard record.position.epoch == head.position.epoch else {
                 return (record, head.position.sequence, -1)
             }

@@ -40,7 +40,11 @@ enum FeedRoutes {
             let stream = responder.startStream(
                 headers: ["content-type": contentType], highWaterBytes: 1 << 20)
             edges.connected(id: asked.edgeID, address: asked.address, position: asked.after)
-            readAcknowledgements(body, edgeID: asked.edgeID, edges: edges, logger: logger)
+            FeedAcknowledgements.read(body, edgeID: asked.edgeID, logger: logger) { ack in
+                edges.acknowledged(
+                    id: asked.edgeID, position: ack.position, integrity: ack.integrity,
+                    downstream: ack.downstream)
+            }
             stream.onClose {
                 edges.disconnected(id: asked.edgeID)
                 logger.info("feed.closed", ["edge.id": .string(asked.edgeID)])
@@ -119,55 +123,5 @@ enum FeedRoutes {
         writer.endArray()
         writer.endObject()
         responder.respond(.json(writer.bytes))
-    }
-
-    /// Reads the edge's acknowledgement frames from the request body as they arrive.
-    private static func readAcknowledgements(
-        _ body: RequestBodyStream, edgeID: String, edges: EdgeRegistry, logger: Logger
-    ) {
-        let decoder = Lock(FeedFrameDecoder(maxFrameBytes: 4096))
-        body.read(onChunk: { chunk in
-            decoder.withLock { decoder in
-                decoder.append(chunk)
-                do {
-                    while let frame = try decoder.next() {
-                        if case .acknowledgement(let position, let integrity) = frame {
-                            edges.acknowledged(
-                                id: edgeID, position: position, integrity: integrity)
-                        }
-                    }
-                } catch {
-                    logger.warning("feed.bad_acknowledgement", [
-                        "edge.id": .string(edgeID), "error": .string("\(error)"),
-                    ])
-                    decoder = FeedFrameDecoder(maxFrameBytes: 0)
-                }
-            }
-        }, onEnd: { _ in })
-    }
-}
-
-/// What an edge asks for when it dials the feed:
-/// `POST /v1/feed?edge=ID&epoch=HEX&after=N&address=HOST:PORT`.
-struct FeedRequest {
-    var edgeID: String
-    var after: FeedPosition
-    var address: String
-
-    init(_ request: HTTPRequest) throws(UsageError) {
-        guard let edge = request.queryParameter("edge"), Identifier.isValid(edge) else {
-            throw UsageError("edge: an id of 1 to 64 characters from A-Z a-z 0-9 . _ -")
-        }
-        let epochText = request.queryParameter("epoch") ?? "0"
-        guard let epoch = UInt64(epochText, radix: 16) else {
-            throw UsageError("epoch: 16 hex digits expected")
-        }
-        let afterText = request.queryParameter("after") ?? "0"
-        guard let after = UInt64(afterText) else {
-            throw UsageError("after: a sequence number expected")
-        }
-        edgeID = edge
-        self.after = FeedPosition(epoch: epoch, sequence: after)
-        address = String((request.queryParameter("address") ?? "").prefix(200))
     }
 }

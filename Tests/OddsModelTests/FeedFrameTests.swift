@@ -32,6 +32,12 @@ final class FeedFrameTests: XCTestCase {
             .heartbeat(position: position, sentAtMicros: 123),
             .acknowledgement(position: position, integrity: IntegrityReport(
                 outcome: .repaired, checkedAtMicros: 5, marketsRepaired: 2)),
+            .acknowledgement(
+                position: position, integrity: IntegrityReport(),
+                downstream: [EdgeReport(
+                    id: "edge-3", address: "10.0.0.3:443", parent: "edge-2", tier: 2,
+                    position: position, connected: true, connectedSinceMicros: 11,
+                    acknowledgedAtMicros: 12, integrity: .matched)]),
         ]
     }
 
@@ -53,6 +59,14 @@ final class FeedFrameTests: XCTestCase {
             XCTAssertEqual(decoded, frames, "chunks of \(chunkSize)")
             XCTAssertEqual(decoder.bufferedBytes, 0)
         }
+    }
+
+    func testSnapshotPartFromEncodedRecordsEqualsTheEncodedPart() throws {
+        let markets = [try market(), try market(version: 9)]
+        XCTAssertEqual(
+            FeedFrame.snapshotPartFrame(
+                encodedEvents: [event().wireBytes], encodedMarkets: markets.map(\.wireBytes)),
+            FeedFrame.snapshotPart(events: [event()], markets: markets).encoded)
     }
 
     func testBatchFromEncodedChangesEqualsTheEncodedBatch() throws {

@@ -194,6 +194,10 @@ public final class EdgeNode: @unchecked Sendable {
             "logLevel": "debug",
         ]
         configuration.merge(settings) { _, new in new }
+        if settings["upstream"] != nil {
+            // Fed by another edge instead of the origin.
+            configuration["origin"] = nil
+        }
         try JSONSerialization.data(withJSONObject: configuration)
             .write(to: URL(fileURLWithPath: configPath))
         let process = try TestProcess("odds-edge", ["--config", configPath])

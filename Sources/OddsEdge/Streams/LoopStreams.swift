@@ -18,6 +18,8 @@ final class LoopStreams: @unchecked Sendable {
     private var byEvent: [String: [ObjectIdentifier: StreamSubscriber]] = [:]
     private var bySport: [String: [ObjectIdentifier: StreamSubscriber]] = [:]
     private var all: [ObjectIdentifier: StreamSubscriber] = [:]
+    /// Edges below this one, fed from this loop.
+    private var feeds: [ObjectIdentifier: EdgeFeedSubscriber] = [:]
     private var timer: UInt64?
     private var lastHeartbeat: UInt64 = 0
     /// The notice these clients were last given: stale or not.
@@ -34,6 +36,22 @@ final class LoopStreams: @unchecked Sendable {
 
     var count: Int {
         all.count
+    }
+
+    func addFeed(_ feed: EdgeFeedSubscriber) {
+        loop.assertInEventLoop()
+        feeds[ObjectIdentifier(feed)] = feed
+        startTicking()
+    }
+
+    func removeFeed(_ feed: EdgeFeedSubscriber) {
+        loop.assertInEventLoop()
+        feeds[ObjectIdentifier(feed)] = nil
+        stopTickingWhenIdle()
+    }
+
+    var feedSubscribers: [EdgeFeedSubscriber] {
+        Array(feeds.values)
     }
 
     func add(_ subscriber: StreamSubscriber) {
@@ -53,10 +71,21 @@ final class LoopStreams: @unchecked Sendable {
         for sport in filter.sports {
             bySport[sport, default: [:]][id] = subscriber
         }
+        startTicking()
+    }
+
+    private func startTicking() {
         if timer == nil {
             lastHeartbeat = MonotonicClock.now()
             isStale = freshness().isStale
             scheduleTick()
+        }
+    }
+
+    private func stopTickingWhenIdle() {
+        if all.isEmpty, feeds.isEmpty, let timer {
+            loop.cancelTimer(timer)
+            self.timer = nil
         }
     }
 
@@ -75,15 +104,15 @@ final class LoopStreams: @unchecked Sendable {
         for sport in filter.sports {
             Self.remove(id, sport, from: &bySport)
         }
-        if all.isEmpty, let timer {
-            loop.cancelTimer(timer)
-            self.timer = nil
-        }
+        stopTickingWhenIdle()
     }
 
     /// Sends each item to the clients whose subscription takes it.
     func deliver(_ items: [StreamItem]) {
         loop.assertInEventLoop()
+        for feed in feeds.values {
+            feed.deliver(items)
+        }
         guard !all.isEmpty else { return }
         let now = WallClock.micros()
         for item in items {
@@ -132,7 +161,7 @@ final class LoopStreams: @unchecked Sendable {
             guard let self else { return }
             self.timer = nil
             self.tick()
-            if !self.all.isEmpty {
+            if !self.all.isEmpty || !self.feeds.isEmpty {
                 self.scheduleTick()
             }
         }
@@ -141,6 +170,9 @@ final class LoopStreams: @unchecked Sendable {
     /// Tells clients when the data turns stale or fresh again, and sends heartbeats.
     private func tick() {
         let fresh = freshness()
+        for feed in feeds.values {
+            feed.tick(fresh)
+        }
         if fresh.isStale != isStale {
             isStale = fresh.isStale
             let notice = Self.freshnessNotice(fresh)

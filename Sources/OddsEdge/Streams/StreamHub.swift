@@ -100,6 +100,9 @@ final class StreamHub: Sendable {
                 for subscriber in streams.subscribers {
                     resynchronise(subscriber, reason: "the edge resynchronised with the origin")
                 }
+                for feed in streams.feedSubscribers {
+                    feed.restart()
+                }
             }
         }
     }

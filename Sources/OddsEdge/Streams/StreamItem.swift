@@ -23,6 +23,10 @@ struct StreamItem: Sendable {
     var publishedAtMicros: Int64
     /// `id`, `event` and `data` lines, ready to write.
     var frame: [UInt8]
+    /// The change in the feed's binary encoding, for the edges this edge feeds.
+    var change: [UInt8] = []
+    /// When the origin's commit of the change completed (0 when unknown).
+    var committedAtMicros: Int64 = 0
     /// A market repaired from the origin outside the sequence (after an integrity check):
     /// delivered to every matching client though its sequence number is not new, and not
     /// kept in the history.
