@@ -74,7 +74,9 @@ let package = Package(
             dependencies: ["OddsModel", "Service", "Transport", "JSON"]),
         .target(
             name: "OddsBench",
-            dependencies: ["OddsModel", "Service", "Transport", "Telemetry", "JSON", "Locks"]),
+            dependencies: [
+                "OddsModel", "Service", "Transport", "Telemetry", "JSON", "Locks", "CSystem",
+            ]),
 
         // Layer 5: programs.
         .executableTarget(

@@ -22,6 +22,10 @@ public enum BenchCommand {
                odds-bench bets --admin URL --token T --edge URL [--connections N]
                                [--in-flight N] [--accounts N] [--markets N] [--seconds S]
                                [--rate N] [--json]
+               odds-bench streams (--admin URL --token T --feed URL --feed-token T --edge URL...
+                                  | --pushpin-publish URL --pushpin URL) [--clients N]
+                                  [--markets N] [--rate N] [--seconds S] [--measure-pid PID...]
+                                  [--name NAME] [--json]
         """
 
     public static func main(arguments: [String]) async -> Int32 {
@@ -42,6 +46,7 @@ public enum BenchCommand {
             case "simulate": try await simulate(options)
             case "propagation": try await propagation(options)
             case "bets": try await bets(options)
+            case "streams": try await streams(options)
             case "-h", "--help", "help":
                 print(usage)
             default:
@@ -165,6 +170,70 @@ public enum BenchCommand {
                 pad(format(summary.max), 10),
             ].joined())
         }
+    }
+
+    private static func streams(_ options: Options) async throws {
+        let target: StreamBenchmark.Target
+        var connections: [AdminConnection] = []
+        defer { connections.forEach { $0.close() } }
+        if let publish = options.values["pushpin-publish"]?.last {
+            target = .pushpin(
+                publishPort: try port(publish), streamPort: try port(options.string("pushpin")))
+        } else {
+            let admin = try admin(options)
+            let feed = try AdminConnection(
+                url: try options.string("feed"), token: nil, name: "feed")
+            connections += [admin, feed]
+            let edges = try (options.values["edge"] ?? []).map(port)
+            guard !edges.isEmpty else { throw UsageError("--edge is required") }
+            target = .oddsnet(
+                admin: admin, feed: feed, feedToken: try options.string("feed-token"),
+                edgePorts: edges)
+        }
+        let markets = try options.int("markets", default: 1000, range: 1...100_000)
+        if case .oddsnet(let admin, _, _, _) = target {
+            try await BenchLoad.createMarkets(admin, count: markets)
+        }
+        let benchmark = StreamBenchmark(
+            target: target,
+            clients: try options.int("clients", default: 10_000, range: 1...200_000),
+            markets: markets,
+            changesPerSecond: try options.int("rate", default: 1000, range: 1...1_000_000),
+            seconds: Double(try options.int("seconds", default: 10, range: 1...3600)),
+            measuredPIDs: try (options.values["measure-pid"] ?? []).map { text in
+                guard let pid = Int32(text) else { throw UsageError("--measure-pid: a pid") }
+                return pid
+            })
+        let result = try await benchmark.run()
+        let name = options.values["name"]?.last ?? "server"
+        let summary = result.samples.summary()
+        let idle = result.idleBytesPerClient.map { String(format: "%.1f", Double($0) / 1024) }
+        if options.flags.contains("json") {
+            print("{\"name\":\"\(name)\",\"clients\":\(result.clientsReady),"
+                + "\"achieved\":\(Int(result.achievedRate)),\"delivered\":\(result.delivered),"
+                + "\"expected\":\(result.expected),\"p50_ms\":\(summary?.p50 ?? -1),"
+                + "\"p99_ms\":\(summary?.p99 ?? -1),\"p999_ms\":\(summary?.p999 ?? -1),"
+                + "\"max_ms\":\(summary?.max ?? -1),\"idle_kib_per_client\":\(idle ?? "null")}")
+            return
+        }
+        print("\(name): \(result.clientsReady) clients, \(Int(result.achievedRate)) changes/s, "
+            + "\(result.delivered) of \(result.expected) deliveries")
+        if let summary {
+            print(String(
+                format: "  p50 %.3f ms  p99 %.3f ms  p999 %.3f ms  max %.3f ms",
+                summary.p50, summary.p99, summary.p999, summary.max))
+        }
+        if let idle {
+            print("  memory per idle client: \(idle) KiB")
+        }
+    }
+
+    /// The port of `http://HOST:PORT`.
+    private static func port(_ url: String) throws -> UInt16 {
+        guard let text = url.split(separator: ":").last?.split(separator: "/").first,
+            let port = UInt16(text)
+        else { throw UsageError("\(url): expected http://127.0.0.1:PORT") }
+        return port
     }
 
     private static func bets(_ options: Options) async throws {

@@ -30,8 +30,8 @@ struct PropagationBenchmark {
     }
 
     func run() async throws -> Result {
-        try await createMarkets()
-        let head = try await originHead()
+        try await BenchLoad.createMarkets(admin, count: markets)
+        let head = try await BenchLoad.originHead(admin)
         let edges = try edgeURLs.enumerated().map { index, url in
             try AdminConnection(url: url, token: nil, name: "edge-poll-\(index)")
         }
@@ -44,7 +44,17 @@ struct PropagationBenchmark {
         let feedSamples = LatencySamples()
         let feed = try AdminConnection(url: feedURL, token: feedToken, name: "feed")
         defer { feed.close() }
-        let handle = subscribe(feed, after: head, published: published, samples: feedSamples)
+        let handle = BenchLoad.watchCommits(feed, token: feedToken, after: head) {
+            changes, committedAt, now in
+            published.withLock { table in
+                for change in changes {
+                    table[change] = committedAt
+                }
+            }
+            for _ in changes {
+                feedSamples.add(now - committedAt)
+            }
+        }
         defer { handle.cancel() }
 
         let pollers = edges.map {
@@ -52,9 +62,10 @@ struct PropagationBenchmark {
         }
         pollers.forEach { $0.start() }
 
-        let achieved = try await generateLoad()
+        let achieved = try await BenchLoad.movePrices(
+            admin, markets: markets, changesPerSecond: changesPerSecond, seconds: seconds)
         // Let the last changes arrive everywhere.
-        let last = try await originHead().sequence
+        let last = try await BenchLoad.originHead(admin).sequence
         for edge in edges {
             try await waitUntilApplied(edge, last)
         }
@@ -62,30 +73,6 @@ struct PropagationBenchmark {
         let edgeSamples = zip(edgeURLs, pollers).map { ($0, $1.samples) }
         return Result(
             rate: changesPerSecond, achievedRate: achieved, feed: feedSamples, edges: edgeSamples)
-    }
-
-    private func createMarkets() async throws {
-        try await admin.expectOK(.put, "/v1/admin/events/bench", json: Array("""
-            {"sport":"football","competition":"Benchmark","name":"Benchmark event",
-             "startTime":"2026-12-05T15:00:00Z"}
-            """.utf8))
-        for index in 0..<markets {
-            let body = """
-                {"event":"bench","type":"match_odds","name":"Benchmark \(index)","selections":[
-                {"id":"home","name":"Home","price":"2.00"},{"id":"draw","name":"Draw","price":"3.50"},
-                {"id":"away","name":"Away","price":"4.00"}]}
-                """
-            try await admin.expectOK(.put, "/v1/admin/markets/bench-\(index)", json: Array(body.utf8))
-        }
-    }
-
-    private func originHead() async throws -> FeedPosition {
-        let response = try await admin.expectOK(.get, "/v1/admin/status")
-        guard let status = try JSONParser.parse(response.body).objectValue,
-            let epoch = status["epoch"]?.stringValue.flatMap({ UInt64($0, radix: 16) }),
-            let sequence = status["sequence"]?.int64Value
-        else { throw BenchError("unexpected status document: \(response.text)") }
-        return FeedPosition(epoch: epoch, sequence: UInt64(sequence))
     }
 
     private func appliedSequence(_ edge: AdminConnection) async throws -> UInt64 {
@@ -102,85 +89,5 @@ struct PropagationBenchmark {
             guard Date() < deadline else { throw BenchError("an edge did not catch up") }
             try await Task.sleep(nanoseconds: 10_000_000)
         }
-    }
-
-    /// A feed stream of our own, from the head on: (b), and the publish time of every change.
-    private func subscribe(
-        _ feed: AdminConnection, after head: FeedPosition, published: Lock<[UInt64: Int64]>,
-        samples: LatencySamples
-    ) -> HTTPClientStreamHandle {
-        let decoder = Lock(FeedFrameDecoder())
-        let path = "/v1/feed?edge=bench-feed&epoch=\(FeedPosition.hex(head.epoch))"
-            + "&after=\(head.sequence)"
-        let (handle, _) = feed.client.executeStreaming(
-            HTTPClientRequest(
-                method: .post, path: path, headers: ["authorization": "Bearer \(feedToken)"]),
-            handlers: HTTPClientStreamHandlers(
-                onData: { bytes in
-                    let now = WallClock.micros()
-                    let frames = decoder.withLock { decoder -> [FeedFrame] in
-                        decoder.append(bytes)
-                        var frames: [FeedFrame] = []
-                        while let frame = try? decoder.next() {
-                            frames.append(frame)
-                        }
-                        return frames
-                    }
-                    // Batches resent from the origin's log (committed before this stream
-                    // began) carry no commit time and are not measured.
-                    for case .batch(_, let committedAt, let changes) in frames
-                    where committedAt > 0 {
-                        published.withLock { table in
-                            for change in changes {
-                                table[change.sequence] = committedAt
-                            }
-                        }
-                        for _ in changes {
-                            samples.add(now - committedAt)
-                        }
-                    }
-                },
-                onEnd: { _ in }))
-        return handle
-    }
-
-    /// Sends batches every 10 ms to hold `changesPerSecond`; returns the rate achieved.
-    private func generateLoad() async throws -> Double {
-        let interval = 0.01
-        let perBatch = max(1, Int(Double(changesPerSecond) * interval))
-        let started = Date()
-        var sent = 0
-        var batch = 0
-        var tick = 0
-        while Date().timeIntervalSince(started) < seconds {
-            var writer = JSONWriter(capacity: perBatch * 64)
-            writer.beginObject()
-            writer.key("prices")
-            writer.beginArray()
-            for item in 0..<perBatch {
-                let market = (sent + item) % markets
-                writer.beginObject()
-                writer.key("market")
-                writer.string("bench-\(market)")
-                writer.key("selection")
-                writer.string("home")
-                writer.key("price")
-                // Alternate between two prices per pass over the markets: always a change.
-                writer.string(((sent + item) / markets) % 2 == 0 ? "2.02" : "2.04")
-                writer.endObject()
-            }
-            writer.endArray()
-            writer.endObject()
-            try await admin.expectOK(.post, "/v1/admin/prices", json: writer.bytes)
-            sent += perBatch
-            batch += 1
-            tick += 1
-            let due = started.addingTimeInterval(Double(tick) * interval)
-            let wait = due.timeIntervalSinceNow
-            if wait > 0 {
-                try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
-            }
-        }
-        return Double(sent) / Date().timeIntervalSince(started)
     }
 }
