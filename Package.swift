@@ -104,6 +104,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "OddsModelTests", dependencies: ["OddsModel", "JSON"]),
         .testTarget(name: "OddsClientTests", dependencies: ["OddsClient"]),
+        .testTarget(name: "OddsEdgeTests", dependencies: ["OddsEdge", "OddsModel"]),
         .testTarget(
             name: "NetworkTests",
             dependencies: [

@@ -5,7 +5,8 @@
 # (Sources/OddsBench/PropagationBenchmark.swift) for how each latency is taken.
 #
 # Environment: RATES (default "1000 10000"), SECONDS_PER_RATE (default 10), MARKETS (1000),
-#              KEEP_TMP=1 keeps the temp dir with the logs.
+#              EDGE_EXTRA (more keys for the edges' configuration, like
+#              '"streamHistoryChanges": 5000,'), KEEP_TMP=1 keeps the temp dir with the logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -26,27 +27,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-FEED=$(free_port); ADMIN=$(free_port)
-ADMIN_TOKEN=bench-admin-token-0123456789
-FEED_TOKEN=bench-feed-token-0123456789
-cat >"$tmp/origin.json" <<JSON
-{"dataDirectory": "origin", "listen": "127.0.0.1:$FEED", "adminListen": "127.0.0.1:$ADMIN",
- "adminToken": "$ADMIN_TOKEN", "feedToken": "$FEED_TOKEN", "logLevel": "warning"}
-JSON
-"$BIN/odds-origin" --config "$tmp/origin.json" 2>"$tmp/origin.log" & PIDS+=($!)
-wait_for "http://127.0.0.1:$ADMIN/healthz"
+start_network 2 "${EDGE_EXTRA:-}"
 EDGE_ARGS=()
-for n in 1 2; do
-    port=$(free_port)
-    cat >"$tmp/edge-$n.json" <<JSON
-{"edgeID": "edge-$n", "listen": "127.0.0.1:$port", "dataDirectory": "edge-$n",
- "threads": 1, "logLevel": "warning",
- "origin": {"address": "127.0.0.1:$FEED", "token": "$FEED_TOKEN"}}
-JSON
-    "$BIN/odds-edge" --config "$tmp/edge-$n.json" 2>"$tmp/edge-$n.log" & PIDS+=($!)
-    wait_for "http://127.0.0.1:$port/healthz"
-    EDGE_ARGS+=(--edge "http://127.0.0.1:$port")
-done
+for port in "${EDGE_PORTS[@]}"; do EDGE_ARGS+=(--edge "http://127.0.0.1:$port"); done
 
 for rate in $RATES; do
     "$BIN/odds-bench" propagation --admin "http://127.0.0.1:$ADMIN" --token "$ADMIN_TOKEN" \

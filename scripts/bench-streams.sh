@@ -40,26 +40,10 @@ COMMON=(--clients "$CLIENTS" --markets "$MARKETS" --rate "$RATE" --seconds "$SEC
 echo "live streams: $CLIENTS clients over $MARKETS markets, $RATE changes/s, ${SECONDS_RUN}s"
 
 if [[ "$ONLY" != pushpin ]]; then
-    FEED=$(free_port); ADMIN=$(free_port)
-    ADMIN_TOKEN=bench-admin-token-0123456789
-    FEED_TOKEN=bench-feed-token-0123456789
-    cat >"$tmp/origin.json" <<JSON
-{"dataDirectory": "origin", "listen": "127.0.0.1:$FEED", "adminListen": "127.0.0.1:$ADMIN",
- "adminToken": "$ADMIN_TOKEN", "feedToken": "$FEED_TOKEN", "logLevel": "warning"}
-JSON
-    "$BIN/odds-origin" --config "$tmp/origin.json" 2>"$tmp/origin.log" & PIDS+=($!)
-    wait_for "http://127.0.0.1:$ADMIN/healthz"
+    start_network 2 '"maxStreamClients": 100000,'
     EDGE_ARGS=()
-    for n in 1 2; do
-        port=$(free_port)
-        cat >"$tmp/edge-$n.json" <<JSON
-{"edgeID": "edge-$n", "listen": "127.0.0.1:$port", "dataDirectory": "edge-$n",
- "threads": 1, "logLevel": "warning", "maxStreamClients": 100000,
- "origin": {"address": "127.0.0.1:$FEED", "token": "$FEED_TOKEN"}}
-JSON
-        "$BIN/odds-edge" --config "$tmp/edge-$n.json" 2>"$tmp/edge-$n.log" & PIDS+=($!)
-        EDGE_ARGS+=(--edge "http://127.0.0.1:$port" --measure-pid "${PIDS[-1]}")
-        wait_for "http://127.0.0.1:$port/readyz"
+    for i in "${!EDGE_PORTS[@]}"; do
+        EDGE_ARGS+=(--edge "http://127.0.0.1:${EDGE_PORTS[i]}" --measure-pid "${EDGE_PIDS[i]}")
     done
     "$BIN/odds-bench" streams --name odds-edge --admin "http://127.0.0.1:$ADMIN" \
         --token "$ADMIN_TOKEN" --feed "http://127.0.0.1:$FEED" --feed-token "$FEED_TOKEN" \

@@ -8,6 +8,7 @@ import Service
 ///     odds-bench simulate --admin URL --token T [--rate CHANGES_PER_S] [--seconds S]
 ///     odds-bench propagation --admin URL --token T --feed URL --feed-token T
 ///                            --edge URL [--edge URL ...] [--rate N] [--markets N] [--seconds S]
+///                            [--readable-by stream|poll]
 ///     odds-bench bets --admin URL --token T --edge URL [--connections N] [--in-flight N]
 ///                     [--accounts N] [--markets N] [--seconds S] [--rate N]
 ///
@@ -18,7 +19,7 @@ public enum BenchCommand {
                odds-bench simulate --admin URL --token T [--rate N] [--seconds S]
                odds-bench propagation --admin URL --token T --feed URL --feed-token T
                                       --edge URL [--edge URL ...] [--rate N] [--markets N]
-                                      [--seconds S] [--json]
+                                      [--seconds S] [--readable-by stream|poll] [--json]
                odds-bench bets --admin URL --token T --edge URL [--connections N]
                                [--in-flight N] [--accounts N] [--markets N] [--seconds S]
                                [--rate N] [--json]
@@ -138,12 +139,18 @@ public enum BenchCommand {
         defer { admin.close() }
         let edges = options.values["edge"] ?? []
         guard !edges.isEmpty else { throw UsageError("--edge is required") }
-        let benchmark = PropagationBenchmark(
+        var benchmark = PropagationBenchmark(
             admin: admin, feedURL: try options.string("feed"),
             feedToken: try options.string("feed-token"), edgeURLs: edges,
             changesPerSecond: try options.int("rate", default: 1000, range: 1...1_000_000),
             markets: try options.int("markets", default: 1000, range: 1...100_000),
             seconds: Double(try options.int("seconds", default: 10, range: 1...3600)))
+        if let way = options.values["readable-by"]?.last {
+            guard let chosen = PropagationBenchmark.ReadableBy(rawValue: way) else {
+                throw UsageError("--readable-by: stream or poll")
+            }
+            benchmark.readableBy = chosen
+        }
         let result = try await benchmark.run()
         let rows = [("feed client", result.feed)] + result.edges.map { ("edge \($0.0)", $0.1) }
         if options.flags.contains("json") {

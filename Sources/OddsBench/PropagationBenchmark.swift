@@ -21,6 +21,16 @@ struct PropagationBenchmark {
     let changesPerSecond: Int
     let markets: Int
     let seconds: Double
+    /// How "readable at the edge" is observed: by polling `/readyz` back to back (which
+    /// loads the machine it measures), or by a live stream of everything from each edge (a
+    /// change goes to streams once it is committed to the edge's store, so this adds the
+    /// stream's own fan-out and delivery).
+    var readableBy = ReadableBy.poll
+
+    enum ReadableBy: String {
+        case stream
+        case poll
+    }
 
     struct Result {
         var rate: Int
@@ -57,10 +67,11 @@ struct PropagationBenchmark {
         }
         defer { handle.cancel() }
 
-        let pollers = edges.map {
+        let pollers = readableBy == .poll ? edges.map {
             ReadinessPoller(edge: $0, from: head.sequence, committed: published)
-        }
+        } : []
         pollers.forEach { $0.start() }
+        let watchers = try await readableBy == .stream ? watchStreams() : []
 
         let achieved = try await BenchLoad.movePrices(
             admin, markets: markets, changesPerSecond: changesPerSecond, seconds: seconds)
@@ -70,9 +81,51 @@ struct PropagationBenchmark {
             try await waitUntilApplied(edge, last)
         }
         pollers.forEach { $0.stop() }
-        let edgeSamples = zip(edgeURLs, pollers).map { ($0, $1.samples) }
+        var edgeSamples = zip(edgeURLs, pollers).map { ($0, $1.samples) }
+        if !watchers.isEmpty {
+            try await Task.sleep(nanoseconds: 200_000_000)
+            let times = published.withLock { $0 }
+            edgeSamples = zip(edgeURLs, watchers).map { url, watcher in
+                watcher.pool.stop()
+                let samples = LatencySamples()
+                for (sequence, arrived) in watcher.arrivals.withLock({ $0 }) {
+                    if let committed = times[sequence] {
+                        samples.add(arrived - committed)
+                    }
+                }
+                return (url, samples)
+            }
+        }
         return Result(
             rate: changesPerSecond, achievedRate: achieved, feed: feedSamples, edges: edgeSamples)
+    }
+
+    /// One stream client per edge, following everything, ready (snapshot in) when this
+    /// returns; each records when every change arrived, by sequence number.
+    private func watchStreams() async throws
+        -> [(pool: SSEClientPool, arrivals: Lock<[(UInt64, Int64)]>)]
+    {
+        var watchers: [(pool: SSEClientPool, arrivals: Lock<[(UInt64, Int64)]>)] = []
+        for url in edgeURLs {
+            guard let text = url.split(separator: ":").last, let port = UInt16(text) else {
+                throw BenchError("\(url): expected http://127.0.0.1:PORT")
+            }
+            let arrivals = Lock<[(UInt64, Int64)]>([])
+            let pool = SSEClientPool(threads: 1) { id, arrived in
+                if let sequence = StreamBenchmark.sequence(in: id) {
+                    arrivals.withLock { $0.append((sequence, arrived)) }
+                }
+            }
+            pool.start()
+            try pool.open([SSEClientPool.Target(port: port, path: "/v1/stream")])
+            watchers.append((pool, arrivals))
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while watchers.contains(where: { $0.pool.progress.withEvent == 0 }) {
+            guard Date() < deadline else { throw BenchError("an edge's stream did not start") }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        return watchers
     }
 
     private func appliedSequence(_ edge: AdminConnection) async throws -> UInt64 {

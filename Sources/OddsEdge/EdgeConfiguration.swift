@@ -115,6 +115,7 @@ struct EdgeConfiguration: Sendable {
             streams.historyBytes = Int(try reader.int(
                 "streamHistoryBytes", default: 64 << 20, range: (1 << 20)...(1 << 36)))
             streams.staleAfterMicros = Int64(configuration.staleAfterMilliseconds) * 1000
+            streams.feedsEdges = configuration.feedToken != nil
             configuration.streams = streams
             return configuration
         }

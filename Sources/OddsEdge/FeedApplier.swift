@@ -315,9 +315,11 @@ final class ApplierWorker {
     /// `item` with what the edges below this one need of `change`.
     private func streamItem(_ change: Change, _ item: StreamItem) -> StreamItem {
         var item = item
-        var writer = WireWriter(capacity: 256)
-        change.encode(into: &writer)
-        item.change = writer.bytes
+        if streams.settings.feedsEdges {
+            var writer = WireWriter(capacity: 256)
+            change.encode(into: &writer)
+            item.change = writer.bytes
+        }
         item.committedAtMicros = latestCommittedAtMicros
         return item
     }

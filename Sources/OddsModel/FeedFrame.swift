@@ -101,22 +101,14 @@ public enum FeedFrame: Sendable, Equatable {
     public static func batchFrame(
         epoch: UInt64, committedAtMicros: Int64, encodedChanges: [[UInt8]]
     ) -> [UInt8] {
-        let payloadBytes = encodedChanges.reduce(21) { $0 + $1.count }
-        var writer = WireWriter(capacity: payloadBytes + overheadBytes)
-        writer.uint32(0)
-        writer.uint8(Kind.batch.rawValue)
-        writer.uint64(epoch)
-        writer.int64(committedAtMicros)
-        writer.uint32(UInt32(encodedChanges.count))
-        for change in encodedChanges {
-            writer.append(change)
+        framed(.batch, payloadBytes: encodedChanges.reduce(20) { $0 + $1.count }) { writer in
+            writer.uint64(epoch)
+            writer.int64(committedAtMicros)
+            writer.uint32(UInt32(encodedChanges.count))
+            for change in encodedChanges {
+                writer.append(change)
+            }
         }
-        let checksum = writer.bytes.withUnsafeBytes { raw in
-            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[4...]))
-        }
-        writer.uint32(checksum)
-        writer.patchUInt32(UInt32(writer.bytes.count - 4), at: 0)
-        return writer.bytes
     }
 
     /// A snapshot part built from events and markets already encoded (as stores keep them),
@@ -124,18 +116,25 @@ public enum FeedFrame: Sendable, Equatable {
     public static func snapshotPartFrame(encodedEvents: [[UInt8]], encodedMarkets: [[UInt8]])
         -> [UInt8]
     {
-        let payloadBytes = (encodedEvents + encodedMarkets).reduce(9) { $0 + $1.count }
-        var writer = WireWriter(capacity: payloadBytes + overheadBytes)
+        let payloadBytes = (encodedEvents + encodedMarkets).reduce(8) { $0 + $1.count }
+        return framed(.snapshotPart, payloadBytes: payloadBytes) { writer in
+            for records in [encodedEvents, encodedMarkets] {
+                writer.uint32(UInt32(records.count))
+                for record in records {
+                    writer.append(record)
+                }
+            }
+        }
+    }
+
+    /// A frame of `kind` whose payload `body` writes: length, kind, payload, checksum.
+    private static func framed(
+        _ kind: Kind, payloadBytes: Int, _ body: (inout WireWriter) -> Void
+    ) -> [UInt8] {
+        var writer = WireWriter(capacity: payloadBytes + overheadBytes + 1)
         writer.uint32(0)
-        writer.uint8(Kind.snapshotPart.rawValue)
-        writer.uint32(UInt32(encodedEvents.count))
-        for event in encodedEvents {
-            writer.append(event)
-        }
-        writer.uint32(UInt32(encodedMarkets.count))
-        for market in encodedMarkets {
-            writer.append(market)
-        }
+        writer.uint8(kind.rawValue)
+        body(&writer)
         let checksum = writer.bytes.withUnsafeBytes { raw in
             CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[4...]))
         }

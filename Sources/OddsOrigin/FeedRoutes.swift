@@ -25,16 +25,7 @@ enum FeedRoutes {
                 status: 200, contentType: MetricsRegistry.contentType, text: metrics.render()))
         }
         router.addStreaming(.post, "/v1/feed") { request, body, responder in
-            guard token.admits(request.headers) else {
-                responder.respond(BearerToken.refusal)
-                return
-            }
-            let asked: FeedRequest
-            do {
-                asked = try FeedRequest(request)
-            } catch {
-                responder.respond(.problem(
-                    status: 400, title: "Invalid feed request", detail: "\(error)"))
+            guard let asked = FeedRequest.admitted(request, token: token, responder) else {
                 return
             }
             let stream = responder.startStream(

@@ -29,6 +29,24 @@ public struct FeedRequest: Sendable {
 
     /// The content type of feed streams and of the frames served beside them.
     public static let contentType = "application/x-oddsnet-feed"
+
+    /// The feed request `request` makes, once `token` admits it; nil after answering 401
+    /// or 400.
+    public static func admitted(
+        _ request: HTTPRequest, token: BearerToken, _ responder: Responder
+    ) -> FeedRequest? {
+        guard token.admits(request.headers) else {
+            responder.respond(BearerToken.refusal)
+            return nil
+        }
+        do {
+            return try FeedRequest(request)
+        } catch {
+            responder.respond(.problem(
+                status: 400, title: "Invalid feed request", detail: "\(error)"))
+            return nil
+        }
+    }
 }
 
 /// The acknowledgements an edge sends up in the request body of its feed stream.

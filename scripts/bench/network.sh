@@ -25,3 +25,32 @@ build_release() {
     done
     BIN=$(swift build -c release --show-bin-path)
 }
+
+# start_network EDGES [EXTRA_EDGE_JSON]: an origin and EDGES edges fed by it, from $BIN, with
+# their folders and logs in $tmp; appends their pids to PIDS. Sets ADMIN and FEED (the
+# origin's ports), ADMIN_TOKEN, FEED_TOKEN, EDGE_PORTS and EDGE_PIDS. EXTRA_EDGE_JSON is
+# more keys for each edge's configuration, like '"maxStreamClients": 100000,'.
+start_network() {
+    local edges=$1 extra=${2:-} n port
+    FEED=$(free_port); ADMIN=$(free_port)
+    ADMIN_TOKEN=bench-admin-token-0123456789
+    FEED_TOKEN=bench-feed-token-0123456789
+    cat >"$tmp/origin.json" <<JSON
+{"dataDirectory": "origin", "listen": "127.0.0.1:$FEED", "adminListen": "127.0.0.1:$ADMIN",
+ "adminToken": "$ADMIN_TOKEN", "feedToken": "$FEED_TOKEN", "logLevel": "warning"}
+JSON
+    "$BIN/odds-origin" --config "$tmp/origin.json" 2>"$tmp/origin.log" & PIDS+=($!)
+    wait_for "http://127.0.0.1:$ADMIN/healthz"
+    EDGE_PORTS=(); EDGE_PIDS=()
+    for n in $(seq 1 "$edges"); do
+        port=$(free_port)
+        cat >"$tmp/edge-$n.json" <<JSON
+{"edgeID": "edge-$n", "listen": "127.0.0.1:$port", "dataDirectory": "edge-$n",
+ "threads": 1, "logLevel": "warning", $extra
+ "origin": {"address": "127.0.0.1:$FEED", "token": "$FEED_TOKEN"}}
+JSON
+        "$BIN/odds-edge" --config "$tmp/edge-$n.json" 2>"$tmp/edge-$n.log" & PIDS+=($!)
+        EDGE_PORTS+=("$port"); EDGE_PIDS+=("${PIDS[-1]}")
+        wait_for "http://127.0.0.1:$port/readyz"
+    done
+}

@@ -1,5 +1,6 @@
 import JSON
 import OddsModel
+import Synchronization
 import Transport
 
 /// The stream clients of one event loop, indexed by what they subscribed to, so a change
@@ -24,6 +25,12 @@ final class LoopStreams: @unchecked Sendable {
     private var lastHeartbeat: UInt64 = 0
     /// The notice these clients were last given: stale or not.
     private(set) var isStale = false
+    /// Stream clients and fed edges, for the hub to skip a loop with none. Any thread.
+    private let clients = Atomic<Int>(0)
+
+    var hasClients: Bool {
+        clients.load(ordering: .acquiring) > 0
+    }
 
     init(loop: EventLoop, settings: StreamSettings,
          freshness: @escaping @Sendable () -> StreamFreshness, metrics: StreamMetrics)
@@ -40,13 +47,17 @@ final class LoopStreams: @unchecked Sendable {
 
     func addFeed(_ feed: EdgeFeedSubscriber) {
         loop.assertInEventLoop()
-        feeds[ObjectIdentifier(feed)] = feed
+        if feeds.updateValue(feed, forKey: ObjectIdentifier(feed)) == nil {
+            clients.wrappingAdd(1, ordering: .releasing)
+        }
         startTicking()
     }
 
     func removeFeed(_ feed: EdgeFeedSubscriber) {
         loop.assertInEventLoop()
-        feeds[ObjectIdentifier(feed)] = nil
+        if feeds.removeValue(forKey: ObjectIdentifier(feed)) != nil {
+            clients.wrappingSubtract(1, ordering: .releasing)
+        }
         stopTickingWhenIdle()
     }
 
@@ -57,7 +68,8 @@ final class LoopStreams: @unchecked Sendable {
     func add(_ subscriber: StreamSubscriber) {
         loop.assertInEventLoop()
         let id = ObjectIdentifier(subscriber)
-        all[id] = subscriber
+        guard all.updateValue(subscriber, forKey: id) == nil else { return }
+        clients.wrappingAdd(1, ordering: .releasing)
         let filter = subscriber.filter
         if filter.isEverything {
             everything[id] = subscriber
@@ -93,6 +105,7 @@ final class LoopStreams: @unchecked Sendable {
         loop.assertInEventLoop()
         let id = ObjectIdentifier(subscriber)
         guard all.removeValue(forKey: id) != nil else { return }
+        clients.wrappingSubtract(1, ordering: .releasing)
         everything[id] = nil
         let filter = subscriber.filter
         for market in filter.markets {

@@ -11,12 +11,45 @@ import OddsModel
 final class StreamHistory: Sendable {
     private struct State {
         var epoch: UInt64 = 0
-        /// The last sequence number applied; the history holds `first...head`.
+        /// The last sequence number applied; the history holds the `count` before it.
         var head: UInt64 = 0
-        var items: [StreamItem] = []
-        /// Index in `items` of the oldest item (a ring once `items` is full).
+        /// A ring: `count` items from `start` on, wrapping; it grows up to `maxItems`.
+        var buffer: [StreamItem] = []
         var start = 0
+        var count = 0
         var bytes = 0
+
+        /// The `offset`-th oldest item.
+        func item(_ offset: Int) -> StreamItem {
+            buffer[(start + offset) % buffer.count]
+        }
+
+        mutating func dropOldest() {
+            bytes -= buffer[start].frame.count
+            buffer[start].frame = []
+            buffer[start].change = []
+            start = (start + 1) % buffer.count
+            count -= 1
+        }
+
+        mutating func append(_ item: StreamItem, limit: Int) {
+            if count == limit {
+                dropOldest()
+            }
+            if count < buffer.count {
+                buffer[(start + count) % buffer.count] = item
+            } else {
+                if start != 0 {
+                    // Full but below the limit, after items fell off for their bytes: back
+                    // into order once, so the ring can grow (rare: items grew smaller).
+                    buffer = Array(buffer[start...] + buffer[..<start])
+                    start = 0
+                }
+                buffer.append(item)
+            }
+            count += 1
+            bytes += item.frame.count
+        }
     }
 
     let maxItems: Int
@@ -35,7 +68,7 @@ final class StreamHistory: Sendable {
 
     /// How many changes are kept, and their bytes.
     var size: (items: Int, bytes: Int) {
-        state.withLock { ($0.items.count, $0.bytes) }
+        state.withLock { ($0.count, $0.bytes) }
     }
 
     /// Starts again, empty, at `position`: the edge's store was replaced by a snapshot, or
@@ -43,12 +76,16 @@ final class StreamHistory: Sendable {
     func reset(to position: FeedPosition) {
         state.withLock { state in
             state = State()
+            // Room for the whole ring at once (pages are touched only as it fills): growing
+            // it by doubling would copy tens of thousands of items in one append.
+            state.buffer.reserveCapacity(maxItems)
             state.epoch = position.epoch
             state.head = position.sequence
         }
     }
 
-    /// Adds changes that follow the head in order (a committed group of batches).
+    /// Adds changes that follow the head in order (a committed group of batches). The
+    /// oldest fall off past `maxItems` or `maxBytes`, one at a time.
     func append(_ items: [StreamItem]) {
         state.withLock { state in
             for item in items where !item.isRepair {
@@ -58,32 +95,15 @@ final class StreamHistory: Sendable {
                 if item.sequence != state.head + 1 {
                     // Not contiguous (cannot happen while the applier checks its batches):
                     // what is kept no longer joins up with what follows, so it goes.
-                    state.items = []
-                    state.start = 0
-                    state.bytes = 0
+                    let epoch = state.epoch
+                    state = State()
+                    state.epoch = epoch
                 }
                 state.head = item.sequence
-                state.bytes += item.frame.count
-                if state.items.count < maxItems {
-                    state.items.append(item)
-                } else {
-                    state.bytes -= state.items[state.start].frame.count
-                    state.items[state.start] = item
-                    state.start = (state.start + 1) % maxItems
-                }
+                state.append(item, limit: maxItems)
             }
-            while state.bytes > maxBytes, state.items.count > 1 {
-                // Past the byte bound: drop the oldest by compacting the ring into order.
-                let ordered = Array(state.items[state.start...] + state.items[..<state.start])
-                var dropped = 0
-                var bytes = state.bytes
-                while bytes > maxBytes, dropped < ordered.count - 1 {
-                    bytes -= ordered[dropped].frame.count
-                    dropped += 1
-                }
-                state.items = Array(ordered[dropped...])
-                state.start = 0
-                state.bytes = bytes
+            while state.bytes > maxBytes, state.count > 1 {
+                state.dropOldest()
             }
         }
     }
@@ -95,10 +115,8 @@ final class StreamHistory: Sendable {
         state.withLock { state in
             guard position.epoch == state.epoch else { return false }
             if position.sequence >= state.head { return true }
-            guard let oldest = state.items.isEmpty ? nil : state.items[state.start] else {
-                return false
-            }
-            return position.sequence + 1 >= oldest.sequence
+            guard state.count > 0 else { return false }
+            return position.sequence + 1 >= state.item(0).sequence
         }
     }
 
@@ -111,15 +129,15 @@ final class StreamHistory: Sendable {
         state.withLock { state in
             guard epoch == state.epoch else { return nil }
             if sequence >= state.head { return ([], true) }
-            let count = state.items.count
+            let count = state.count
             guard count > 0 else { return nil }
-            let first = state.items[state.start].sequence
+            let first = state.item(0).sequence
             guard sequence + 1 >= first else { return nil }
             var items: [StreamItem] = []
             var bytes = 0
             var offset = Int(sequence + 1 - first)
             while offset < count, bytes < maxBytes {
-                let item = state.items[(state.start + offset) % count]
+                let item = state.item(offset)
                 if filter.matches(item) {
                     items.append(item)
                     bytes += item.frame.count

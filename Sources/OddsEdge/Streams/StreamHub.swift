@@ -21,6 +21,9 @@ struct StreamSettings: Sendable {
     var staleAfterMicros: Int64 = 3_000_000
     /// How often each loop checks freshness and heartbeats.
     var tickInterval: Duration64 = .milliseconds(250)
+    /// Whether this edge feeds others (it has a `feedToken`): only then does each change
+    /// keep its binary encoding for them.
+    var feedsEdges = false
 }
 
 /// Where changes meet stream clients. The feed applier publishes each committed group of
@@ -85,7 +88,9 @@ final class StreamHub: Sendable {
         guard !items.isEmpty else { return }
         history.append(items)
         metrics.historyChanges.set(history.size.items)
-        for streams in loops.withLock({ Array($0.values) }) {
+        // A loop without clients is not woken: a client it takes meanwhile registers
+        // before it reads its snapshot, which has these changes already.
+        for streams in loops.withLock({ Array($0.values) }) where streams.hasClients {
             streams.loop.execute { streams.deliver(items) }
         }
     }

@@ -51,28 +51,26 @@ enum StreamRoutes {
         stream.write(ServerSentEvent.retry(milliseconds: hub.settings.retryMilliseconds))
         let streams = hub.streams(on: loop)
         let lastEventID = request.headers["last-event-id"] ?? request.queryParameter("lastEventId")
-        let subscriber: StreamSubscriber
-        if let lastEventID, let seen = StreamEventID.parse(lastEventID),
-            hub.history.covers(seen)
-        {
-            hub.metrics.resumes.increment()
-            subscriber = StreamSubscriber(
-                stream: stream, filter: filter, after: seen.sequence, metrics: hub.metrics)
-            if !subscriber.replay(from: hub.history, epoch: seen.epoch) {
-                hub.resynchronise(subscriber, reason: "the changes after that event id are "
-                    + "no longer kept here; this snapshot replaces them")
-            }
-        } else {
-            subscriber = StreamSubscriber(
-                stream: stream, filter: filter, after: 0, metrics: hub.metrics)
-            if lastEventID != nil {
-                hub.resynchronise(subscriber, reason: "the changes after that event id are "
-                    + "no longer kept here; this snapshot replaces them")
-            } else {
-                start(subscriber, hub)
-            }
-        }
+        let seen = lastEventID.flatMap { StreamEventID.parse($0) }
+        let resumable = seen.map { hub.history.covers($0) } ?? false
+        let subscriber = StreamSubscriber(
+            stream: stream, filter: filter, after: resumable ? seen!.sequence : 0,
+            metrics: hub.metrics)
+        // Registered first: the hub wakes only loops with clients, and what commits from
+        // now on must reach this one (its snapshot or replay covers what came before).
         streams.add(subscriber)
+        let gone = "the changes after that event id are no longer kept here; this snapshot "
+            + "replaces them"
+        if let seen, resumable {
+            hub.metrics.resumes.increment()
+            if !subscriber.replay(from: hub.history, epoch: seen.epoch) {
+                hub.resynchronise(subscriber, reason: gone)
+            }
+        } else if lastEventID != nil {
+            hub.resynchronise(subscriber, reason: gone)
+        } else {
+            start(subscriber, hub)
+        }
         if streams.isStale {
             subscriber.notify(LoopStreams.freshnessNotice(hub.freshnessNow))
         }

@@ -13,16 +13,7 @@ enum EdgeFeedRoutes {
         children: ChildEdges, logger: Logger
     ) {
         router.addStreaming(.post, "/v1/feed") { request, body, responder in
-            guard token.admits(request.headers) else {
-                responder.respond(BearerToken.refusal)
-                return
-            }
-            let asked: FeedRequest
-            do {
-                asked = try FeedRequest(request)
-            } catch {
-                responder.respond(.problem(
-                    status: 400, title: "Invalid feed request", detail: "\(error)"))
+            guard let asked = FeedRequest.admitted(request, token: token, responder) else {
                 return
             }
             guard let loop = EventLoop.current else {
@@ -43,8 +34,8 @@ enum EdgeFeedRoutes {
             let feed = EdgeFeedSubscriber(
                 edgeID: asked.edgeID, stream: stream, hub: hub, store: store)
             let streams = hub.streams(on: loop)
-            feed.start(after: asked.after)
             streams.addFeed(feed)
+            feed.start(after: asked.after)
             stream.onWritable { feed.drained() }
             stream.onClose {
                 streams.removeFeed(feed)
