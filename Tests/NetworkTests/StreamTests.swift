@@ -223,8 +223,15 @@ final class StreamTests: XCTestCase {
         let sent = try await feed.stop()
         XCTAssertGreaterThan(sent, 20_000, "the feed ran too slowly to fill the stream")
         let grown = peak - before
-        XCTAssertLessThan(grown, 8 * 1024, "the edge held \(grown) KiB for one slow client "
-            + "while \(sent) changes (about \(sent * 600 / 1024) KiB of events) went by")
+        let offered = sent * 600 / 1024
+        print("slow client: the edge grew \(grown) KiB while \(offered) KiB of events went by")
+        // Buffering them would grow the edge by about what went by, less the socket buffers;
+        // conflating holds a few hundred KiB. (The thread sanitizer's allocator inflates
+        // every heap, so the bound is only checked without it.)
+        if ProcessInfo.processInfo.environment["TSAN_OPTIONS"] == nil {
+            XCTAssertLessThan(grown, offered / 3, "the edge held \(grown) KiB for one slow "
+                + "client while \(sent) changes (about \(offered) KiB of events) went by")
+        }
 
         // Reading again: the latest state of every market arrives, after a conflated notice.
         let expected = try await Self.originVersions(origin)
