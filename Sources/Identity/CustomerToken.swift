@@ -8,7 +8,9 @@ public struct TokenClaims: Sendable, Equatable {
     public var issuedAtSeconds: Int64
     public var expiresAtSeconds: Int64
 
-    public init(keyID: String, accountID: String, issuedAtSeconds: Int64, expiresAtSeconds: Int64) {
+    public init(
+        keyID: String, accountID: String, issuedAtSeconds: Int64, expiresAtSeconds: Int64
+    ) {
         self.keyID = keyID
         self.accountID = accountID
         self.issuedAtSeconds = issuedAtSeconds

@@ -101,9 +101,12 @@ enum JSONNumberGrammar {
         return offset
     }
 
-    private static func missingDigit(_ input: UnsafeRawBufferPointer, at offset: Int) -> JSONError {
+    private static func missingDigit(_ input: UnsafeRawBufferPointer, at offset: Int)
+        -> JSONError
+    {
         guard offset < input.count else {
-            return JSONError(.unexpectedEndOfInput, at: offset, "unexpected end of input in number")
+            return JSONError(
+                .unexpectedEndOfInput, at: offset, "unexpected end of input in number")
         }
         return JSONError(
             .invalidNumber, at: offset, "expected a digit, found \(ASCII.describe(input[offset]))")

@@ -259,7 +259,9 @@ public struct JSONObjectReader: Sendable {
         return value
     }
 
-    private func stringContent(_ value: JSONValue, _ key: String) throws(JSONFieldError) -> String {
+    private func stringContent(_ value: JSONValue, _ key: String) throws(JSONFieldError)
+        -> String
+    {
         guard case .string(let text) = value else {
             throw mismatch(key, expected: "a string", value)
         }
@@ -303,7 +305,8 @@ public struct JSONObjectReader: Sendable {
             byte == ASCII.period || byte == ASCII.lowerE || byte == ASCII.upperE
         }
         guard isIntegerLiteral else {
-            throw JSONFieldError(path: path(of: key), message: "expected an integer, found \(text)")
+            throw JSONFieldError(
+                path: path(of: key), message: "expected an integer, found \(text)")
         }
         guard let integer = JSONNumberGrammar.int64(fromLiteral: text) else {
             throw JSONFieldError(path: path(of: key), message: outOfRange(text, range))

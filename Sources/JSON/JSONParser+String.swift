@@ -92,7 +92,8 @@ extension JSONParser.Scanner {
             appendUTF8(try readUnicodeEscape(escapeStart: escapeStart))
         default:
             throw JSONError(
-                .invalidEscape, at: escapeStart, "invalid escape character \(ASCII.describe(code))")
+                .invalidEscape, at: escapeStart,
+                "invalid escape character \(ASCII.describe(code))")
         }
     }
 

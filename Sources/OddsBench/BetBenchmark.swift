@@ -68,7 +68,8 @@ struct BetBenchmark {
             let id = "bench-a\(index)"
             let create = #"{"id":"\#(id)","limits":{"betsPerSecond":100000,"#
                 + #""maxLiabilityPerMarket":100000000000000}}"#
-            let created = try await admin.send(.post, "/v1/admin/accounts", json: Array(create.utf8))
+            let created = try await admin.send(
+                .post, "/v1/admin/accounts", json: Array(create.utf8))
             guard created.status == 201 || created.status == 409 else {
                 throw BenchError("account \(id): \(created.status) \(created.text)")
             }

@@ -65,7 +65,9 @@ struct PriceSimulator {
         }
     }
 
-    private func currentPrices() async throws -> [(market: String, selection: String, price: Price)] {
+    private func currentPrices() async throws
+        -> [(market: String, selection: String, price: Price)]
+    {
         let response = try await admin.expectOK(.get, "/v1/admin/markets?status=open")
         var prices: [(String, String, Price)] = []
         for market in try JSONParser.parse(response.body).arrayValue ?? [] {

@@ -14,7 +14,8 @@ struct SampleCard {
         "Crystal Palace", "Everton", "Fulham", "Ipswich", "Leicester", "Liverpool",
         "Manchester City", "Manchester United", "Newcastle", "Nottingham Forest", "Southampton",
         "Tottenham", "West Ham", "Wolves", "Leeds", "Burnley", "Sunderland", "Sheffield United",
-        "Middlesbrough", "Norwich", "Coventry", "West Brom", "Watford", "Stoke", "Hull", "Millwall",
+        "Middlesbrough", "Norwich", "Coventry", "West Brom", "Watford", "Stoke", "Hull",
+        "Millwall",
     ]
     static let tennisPlayers = [
         "Sinner", "Alcaraz", "Zverev", "Fritz", "Medvedev", "Ruud", "Djokovic", "Draper",
@@ -39,11 +40,13 @@ struct SampleCard {
                 name: "\(home) v \(away)", start: kickOff))
             let homeWin = 1.5 + Double(generator.next() % 300) / 100
             markets.append(market("\(id)-mo", event: id, type: "match_odds", name: "Match Odds", [
-                ("home", home, homeWin), ("draw", "Draw", 3.1 + Double(generator.next() % 80) / 100),
+                ("home", home, homeWin),
+                ("draw", "Draw", 3.1 + Double(generator.next() % 80) / 100),
                 ("away", away, 1.4 + 1 / (1 - 1 / homeWin) + Double(generator.next() % 50) / 100),
             ]))
             markets.append(market("\(id)-ou25", event: id, type: "over_under_2_5",
-                name: "Over/Under 2.5 Goals", [("over", "Over 2.5", 1.9), ("under", "Under 2.5", 1.95)]))
+                name: "Over/Under 2.5 Goals",
+                [("over", "Over 2.5", 1.9), ("under", "Under 2.5", 1.95)]))
             markets.append(market("\(id)-btts", event: id, type: "both_teams_to_score",
                 name: "Both Teams to Score", [("yes", "Yes", 1.8), ("no", "No", 2.0)]))
             markets.append(market("\(id)-dc", event: id, type: "double_chance",
@@ -66,7 +69,8 @@ struct SampleCard {
             let id = "tn-\(index + 1)"
             let start = day + Int64(10 * 3600 + index * 1800) * 1000
             events.append(event(
-                id: id, sport: "tennis", competition: index < tennisMatches / 2 ? "ATP Finals" : "WTA Finals",
+                id: id, sport: "tennis",
+                competition: index < tennisMatches / 2 ? "ATP Finals" : "WTA Finals",
                 name: "\(first) v \(second)", start: start))
             let favourite = 1.2 + Double(generator.next() % 100) / 100
             markets.append(market("\(id)-mw", event: id, type: "match_winner",
@@ -76,7 +80,8 @@ struct SampleCard {
                 name: "First Set Winner", [("p1", first, favourite + 0.1),
                 ("p2", second, 1 + 1 / (favourite - 0.9) * 0.95)]))
             markets.append(market("\(id)-tg", event: id, type: "total_games_22_5",
-                name: "Total Games 22.5", [("over", "Over 22.5", 1.85), ("under", "Under 22.5", 1.95)]))
+                name: "Total Games 22.5",
+                [("over", "Over 22.5", 1.85), ("under", "Under 22.5", 1.95)]))
         }
         return events + markets
     }

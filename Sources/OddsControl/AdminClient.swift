@@ -30,7 +30,8 @@ final class AdminClient {
             tls: options.origin.usesTLS ? TLSClientConfiguration(caFilePath: options.caFile) : nil,
             connectTimeout: timeout, maxResponseBodyBytes: Self.maxAnswerBytes)
         do {
-            client = try HTTP2Client(configuration: configuration, loop: EventLoop(name: "oddsctl"))
+            client = try HTTP2Client(
+                configuration: configuration, loop: EventLoop(name: "oddsctl"))
         } catch {
             throw .transport(options.origin, reason: "\(error)")
         }

@@ -74,7 +74,8 @@ extension ControlAction {
         case "bet show", "bet void":
             let id = positionals[0]
             guard Bet.number(fromID: id) != nil else {
-                throw UsageError("bet id \"\(TerminalText.sanitized(id))\": expected b and a number")
+                throw UsageError(
+                    "bet id \"\(TerminalText.sanitized(id))\": expected b and a number")
             }
             return name == "bet show" ? .showBet(id: id) : .voidBet(id: id)
         case "market settle", "market resettle":

@@ -4,7 +4,9 @@ import Service
 extension ControlAction {
     /// What each command accepts, by the name `ControlUsage` knows it under.
     static let specs: [String: CommandSpec] = {
-        let eventFields: Set<String> = ["--sport", "--competition", "--name", "--start", "--status"]
+        let eventFields: Set<String> = [
+            "--sport", "--competition", "--name", "--start", "--status",
+        ]
         let list = [
             CommandSpec("status"),
             CommandSpec("events", valueFlags: ["--sport", "--status"]),

@@ -47,7 +47,8 @@ struct EdgeConfiguration: Sendable {
                 throw JSONFieldError(
                     path: "edgeID", message: "1 to 64 characters from A-Z a-z 0-9 . _ -")
             }
-            let listen = try ConfigurationFile.address(&reader, "listen", default: "127.0.0.1:8080")
+            let listen = try ConfigurationFile.address(
+                &reader, "listen", default: "127.0.0.1:8080")
             let tls = try base.tlsServer(&reader, "tls")
             let dataDirectory = base.resolve(try reader.string("dataDirectory"))
             // The feed comes from the origin, or from another edge (a lower tier): one of the

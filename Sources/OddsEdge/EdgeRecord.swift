@@ -51,11 +51,15 @@ enum EdgeRecord {
             wireLength: wireLength)
     }
 
-    static func wire(_ record: UnsafeRawBufferPointer, _ header: Header) -> UnsafeRawBufferPointer {
+    static func wire(_ record: UnsafeRawBufferPointer, _ header: Header)
+        -> UnsafeRawBufferPointer
+    {
         UnsafeRawBufferPointer(rebasing: record[headerBytes..<(headerBytes + header.wireLength)])
     }
 
-    static func json(_ record: UnsafeRawBufferPointer, _ header: Header) -> UnsafeRawBufferPointer {
+    static func json(_ record: UnsafeRawBufferPointer, _ header: Header)
+        -> UnsafeRawBufferPointer
+    {
         UnsafeRawBufferPointer(rebasing: record[(headerBytes + header.wireLength)...])
     }
 }

@@ -62,7 +62,8 @@ struct EdgeRoutes: Sendable {
             responder.respond(routes.readiness())
         }
         router.add(.get, "/metrics") { _, responder in
-            routes.metrics.storeBytes.set((try? routes.store.environment.statistics.usedBytes) ?? 0)
+            let used = (try? routes.store.environment.statistics.usedBytes) ?? 0
+            routes.metrics.storeBytes.set(used)
             responder.respond(HTTPResponse(
                 status: 200, contentType: MetricsRegistry.contentType,
                 text: routes.metrics.registry.render()))
@@ -77,7 +78,8 @@ struct EdgeRoutes: Sendable {
                     guard let report = await integrity() else {
                         responder.respond(.problem(
                             status: 503, title: "Unavailable",
-                            detail: "the origin could not be asked, or the edge is resynchronising"))
+                            detail: "the origin could not be asked, or the edge is "
+                                + "resynchronising"))
                         return
                     }
                     responder.respond(.json { writer in
@@ -190,7 +192,8 @@ struct EdgeRoutes: Sendable {
                 body = writer.bytes
             }
         } catch {
-            return answer(eventRoute, .problem(status: 500, title: "Store error", detail: "\(error)"))
+            return answer(
+                eventRoute, .problem(status: 500, title: "Store error", detail: "\(error)"))
         }
         guard let body else {
             return answer(eventRoute, .problem(
@@ -223,7 +226,8 @@ struct EdgeRoutes: Sendable {
         }
         if let status, Market.Status(rawValue: status) == nil {
             return answer(marketsRoute, .problem(
-                status: 400, title: "Invalid request", detail: "status: unknown \(status.prefix(40))"))
+                status: 400, title: "Invalid request",
+                detail: "status: unknown \(status.prefix(40))"))
         }
         return list(marketsRoute, request, table: store.markets) { wire in
             guard let market = try? Market(wireBytes: wire) else { return false }
@@ -251,7 +255,8 @@ struct EdgeRoutes: Sendable {
         }
         if let status, Event.Status(rawValue: status) == nil {
             return answer(eventsRoute, .problem(
-                status: 400, title: "Invalid request", detail: "status: unknown \(status.prefix(40))"))
+                status: 400, title: "Invalid request",
+                detail: "status: unknown \(status.prefix(40))"))
         }
         return list(eventsRoute, request, table: store.events) { wire in
             guard let event = try? Event(wireBytes: wire) else { return false }

@@ -49,9 +49,9 @@ final class EdgeStore: Sendable {
     }
 
     /// Writes the cursor inside a write transaction.
-    func putCursor(_ position: FeedPosition, publishedAtMicros: Int64, in txn: borrowing WriteTransaction)
-        throws
-    {
+    func putCursor(
+        _ position: FeedPosition, publishedAtMicros: Int64, in txn: borrowing WriteTransaction
+    ) throws {
         var writer = WireWriter(capacity: 24)
         writer.uint64(position.epoch)
         writer.uint64(position.sequence)

@@ -261,7 +261,8 @@ final class ApplierWorker {
             nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
         metrics.changesApplied.increment(by: changes.count)
         metrics.appliedSequence.set(Int(clamping: next.sequence))
-        let accepted = latestCommittedAtMicros > 0 ? latestCommittedAtMicros : last.publishedAtMicros
+        let accepted = latestCommittedAtMicros > 0
+            ? latestCommittedAtMicros : last.publishedAtMicros
         metrics.propagation.observe(seconds: Double(max(0, now - accepted)) / 1e6)
         state.update {
             $0.applied = next
@@ -394,8 +395,8 @@ final class ApplierWorker {
                 repaired = []
                 for market in markets {
                     let key = Array(market.id.utf8)
-                    if let stored = try txn.withValue(store.markets, key, { EdgeRecord.header($0) }),
-                        let header = stored, header.version > market.version
+                    let stored = try txn.withValue(store.markets, key) { EdgeRecord.header($0) }
+                    if let header = stored ?? nil, header.version > market.version
                     {
                         continue
                     }

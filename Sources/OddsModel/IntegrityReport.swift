@@ -23,8 +23,9 @@ public struct IntegrityReport: Sendable, Equatable {
     public var checkedAtMicros: Int64
     public var marketsRepaired: Int
 
-    public init(outcome: Outcome = .unchecked, checkedAtMicros: Int64 = 0, marketsRepaired: Int = 0)
-    {
+    public init(
+        outcome: Outcome = .unchecked, checkedAtMicros: Int64 = 0, marketsRepaired: Int = 0
+    ) {
         self.outcome = outcome
         self.checkedAtMicros = checkedAtMicros
         self.marketsRepaired = marketsRepaired

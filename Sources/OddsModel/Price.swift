@@ -44,7 +44,9 @@ public struct Price: Sendable, Hashable, Comparable, CustomStringConvertible {
                     fraction = fraction * 10 + digit
                 } else {
                     integerDigits += 1
-                    guard integerDigits <= 9 else { throw PriceError(.outOfRange, text: String(text)) }
+                    guard integerDigits <= 9 else {
+                        throw PriceError(.outOfRange, text: String(text))
+                    }
                     integer = integer * 10 + digit
                 }
             case UInt8(ascii: ".") where !seenPoint && integerDigits > 0:

@@ -75,7 +75,8 @@ enum AccountRoutes {
             }
             read(store, responder) { txn in
                 guard try store.money.account(asked.account, txn) != nil else {
-                    return AdminRoutes.problem(.notFound("account \(asked.account) does not exist"))
+                    return AdminRoutes.problem(
+                        .notFound("account \(asked.account) does not exist"))
                 }
                 let now = WallClock.micros() / 1_000_000
                 let claims = TokenClaims(
@@ -141,7 +142,8 @@ enum AccountRoutes {
         guarded(.get, "/v1/admin/bets/:id") { request, responder in
             let id = id(request)
             read(store, responder) { txn in
-                guard let number = Bet.number(fromID: id), let bet = try store.money.bet(number, txn)
+                guard let number = Bet.number(fromID: id),
+                    let bet = try store.money.bet(number, txn)
                 else {
                     return AdminRoutes.problem(.notFound("bet \(id) does not exist"))
                 }

@@ -120,7 +120,9 @@ enum AdminRoutes {
                 let events = view.book.events.values
                     .filter { sport == nil || $0.sport == sport }
                     .filter { status == nil || $0.status.rawValue == status }
-                    .sorted { ($0.startTimeMilliseconds, $0.id) < ($1.startTimeMilliseconds, $1.id) }
+                    .sorted {
+                        ($0.startTimeMilliseconds, $0.id) < ($1.startTimeMilliseconds, $1.id)
+                    }
                 responder.respond(.json { writer in
                     writer.beginArray()
                     for event in events {

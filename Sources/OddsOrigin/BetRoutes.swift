@@ -87,7 +87,9 @@ enum BetRoutes {
     }
 
     /// The bet in the request, checked for shape; a refusal names what is wrong.
-    private static func submissionOf(_ request: HTTPRequest) -> Result<BetSubmission, BetRejection> {
+    private static func submissionOf(_ request: HTTPRequest)
+        -> Result<BetSubmission, BetRejection>
+    {
         guard let account = request.headers[accountHeader], Identifier.isValid(account) else {
             return .failure(BetRejection(.invalidRequest, "\(accountHeader): missing or invalid"))
         }

@@ -113,7 +113,8 @@ struct MoneyTables: Sendable {
     {
         var expired: [[UInt8]] = []
         try txn.forEach(idempotencyByAge) { key, _ in
-            guard let created = StoreKey.uint64(from: UnsafeRawBufferPointer(rebasing: key[0..<8])),
+            let createdBytes = UnsafeRawBufferPointer(rebasing: key[0..<8])
+            guard let created = StoreKey.uint64(from: createdBytes),
                 Int64(bitPattern: created) < cutoffMicros
             else { return false }
             expired.append(Array(key))

@@ -207,7 +207,8 @@ extension SequencerState {
         {
             let due = DispatchTime.now().uptimeNanoseconds
                 + UInt64(market.betDelayMilliseconds) * 1_000_000
-            let delayed = DelayedBet(submission: submission, dueAtNanoseconds: due, replies: [reply])
+            let delayed = DelayedBet(
+                submission: submission, dueAtNanoseconds: due, replies: [reply])
             let index = delayedBets.firstIndex { $0.dueAtNanoseconds > due } ?? delayedBets.count
             delayedBets.insert(delayed, at: index)
             metrics.betsDelayed.increment()

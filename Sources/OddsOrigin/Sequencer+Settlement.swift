@@ -141,7 +141,8 @@ extension SequencerState {
                 }
             }
         } catch {
-            throw AdminRejection(kind: .unavailable, message: "the store could not be read: \(error)")
+            throw AdminRejection(
+                kind: .unavailable, message: "the store could not be read: \(error)")
         }
         for (number, bet) in group.writes.bets where bet.marketID == marketID {
             found[number] = bet
@@ -154,7 +155,8 @@ extension SequencerState {
         do {
             return try store.environment.read { try store.money.bet(number, $0) }
         } catch {
-            throw AdminRejection(kind: .unavailable, message: "the store could not be read: \(error)")
+            throw AdminRejection(
+                kind: .unavailable, message: "the store could not be read: \(error)")
         }
     }
 
@@ -163,9 +165,12 @@ extension SequencerState {
     {
         if let pending = group.writes.settlements[marketID] { return pending }
         do {
-            return try store.environment.read { try store.money.settlement(ofMarket: marketID, $0) }
+            return try store.environment.read {
+                try store.money.settlement(ofMarket: marketID, $0)
+            }
         } catch {
-            throw AdminRejection(kind: .unavailable, message: "the store could not be read: \(error)")
+            throw AdminRejection(
+                kind: .unavailable, message: "the store could not be read: \(error)")
         }
     }
 

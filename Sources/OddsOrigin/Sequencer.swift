@@ -14,11 +14,14 @@ import Transport
 /// joins between two commits and never misses or repeats a change.
 final class Sequencer: Sendable {
     enum Job: Sendable {
-        case command(AdminCommand, reply: @Sendable (Result<CommandOutcome, AdminRejection>) -> Void)
-        case account(AccountCommand, reply: @Sendable (Result<AccountOutcome, AdminRejection>) -> Void)
+        case command(
+            AdminCommand, reply: @Sendable (Result<CommandOutcome, AdminRejection>) -> Void)
+        case account(
+            AccountCommand, reply: @Sendable (Result<AccountOutcome, AdminRejection>) -> Void)
         case bet(BetSubmission, reply: @Sendable (BetAnswer) -> Void)
         case settlement(
-            SettlementCommand, reply: @Sendable (Result<SettlementOutcome, AdminRejection>) -> Void)
+            SettlementCommand,
+            reply: @Sendable (Result<SettlementOutcome, AdminRejection>) -> Void)
         case subscribe(FeedSubscriber)
         case inspect(@Sendable (OriginView) -> Void)
         case stop

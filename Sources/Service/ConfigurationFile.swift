@@ -82,15 +82,16 @@ public struct ConfigurationFile {
     public static func logLevel(_ reader: inout JSONObjectReader) throws -> LogLevel {
         let name = try reader.string("logLevel", default: "info")
         guard let level = LogLevel(name: name) else {
-            throw JSONFieldError(path: reader.path(of: "logLevel"), message: "unknown level \(name)")
+            throw JSONFieldError(
+                path: reader.path(of: "logLevel"), message: "unknown level \(name)")
         }
         return level
     }
 
     /// A listen address `host:port` (port 0 picks a free one).
-    public static func address(_ reader: inout JSONObjectReader, _ key: String, default value: String)
-        throws -> String
-    {
+    public static func address(
+        _ reader: inout JSONObjectReader, _ key: String, default value: String
+    ) throws -> String {
         let address = try reader.string(key, default: value)
         guard let colon = address.lastIndex(of: ":"), colon != address.startIndex,
             let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port)

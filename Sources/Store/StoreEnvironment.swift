@@ -523,7 +523,8 @@ public final class StoreEnvironment: @unchecked Sendable {
             expected: 0, desired: current, ordering: .relaxed)
         precondition(
             claimed || writer == current,
-            "StoreEnvironment.write(_:) called from a second thread; all writes must come from one")
+            "StoreEnvironment.write(_:) called from a second thread; all writes must come from "
+                + "one")
     }
 
     private static func invalidConfiguration(_ message: String) -> StoreError {

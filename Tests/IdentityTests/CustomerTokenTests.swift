@@ -14,7 +14,8 @@ final class CustomerTokenTests: XCTestCase {
     }
 
     private func claims(kid: String = "k1", expires: Int64 = 2_000) -> TokenClaims {
-        TokenClaims(keyID: kid, accountID: "acc-1", issuedAtSeconds: 1_000, expiresAtSeconds: expires)
+        TokenClaims(
+            keyID: kid, accountID: "acc-1", issuedAtSeconds: 1_000, expiresAtSeconds: expires)
     }
 
     func testATokenVerifiesWithItsKeyUntilItExpires() throws {
@@ -52,8 +53,10 @@ final class CustomerTokenTests: XCTestCase {
             claims(kid: "k9"), key: try SigningKey(pemFile: files.privateKey))
         XCTAssertEqual(verifier.verify(unknown, nowSeconds: 1_500).failureReason, .unknownKey)
 
-        for garbage in ["", ".", "abc", "a.b.c", genuine + "x", String(repeating: "A", count: 5000),
-                        "eyJ9.AAAA", "\u{0}.\u{0}"] {
+        for garbage in [
+            "", ".", "abc", "a.b.c", genuine + "x", String(repeating: "A", count: 5000),
+            "eyJ9.AAAA", "\u{0}.\u{0}",
+        ] {
             XCTAssertNotNil(verifier.verify(garbage, nowSeconds: 1_500).failureReason, garbage)
         }
     }

@@ -173,7 +173,9 @@ final class JSONObjectReaderTests: XCTestCase {
         XCTAssertEqual(try reader.value("v"), .null)
         XCTAssertEqual(reader.optionalValue("w"), [1])
         XCTAssertNil(reader.optionalValue("absent"))
-        let error = assertFieldError { () throws(JSONFieldError) in _ = try reader.value("absent") }
+        let error = assertFieldError { () throws(JSONFieldError) in
+            _ = try reader.value("absent")
+        }
         XCTAssertEqual(error?.path, "p.absent")
         XCTAssertNoThrow(try reader.finish())
     }

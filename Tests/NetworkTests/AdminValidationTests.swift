@@ -108,7 +108,8 @@ final class AdminValidationTests: XCTestCase {
         let valid = item("m1", "home", "\"2.20\"")
         let market = """
             {"event":"e1","type":"match_odds","name":"Match Odds","selections":[
-             {"id":"home","name":"Home","price":"2.10"},{"id":"away","name":"Away","price":"3.75"}]}
+             {"id":"home","name":"Home","price":"2.10"},
+             {"id":"away","name":"Away","price":"3.75"}]}
             """
 
         return [

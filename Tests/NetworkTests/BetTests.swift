@@ -67,7 +67,8 @@ final class BetTests: XCTestCase {
             json: #"{"prices":[{"market":"m0","selection":"home","price":"2.20"}]}"#))
 
         let stale = try await edge.placeBet(
-            token: token, key: "a", json: EdgeNode.betJSON(market: "m0", price: "2.10", stake: 500))
+            token: token, key: "a",
+            json: EdgeNode.betJSON(market: "m0", price: "2.10", stake: 500))
         XCTAssertEqual(stale.status, 409)
         XCTAssertEqual(stale.reason, "price_changed")
         XCTAssertEqual(stale.object["currentPrice"]?.stringValue, "2.20")
@@ -260,7 +261,8 @@ final class BetTests: XCTestCase {
         // A bet on another market is not held up by the delayed one.
         let quick = Date()
         let other = try await edge.placeBet(
-            token: token, key: "d3", json: EdgeNode.betJSON(market: "m1", price: "2.10", stake: 100))
+            token: token, key: "d3",
+            json: EdgeNode.betJSON(market: "m1", price: "2.10", stake: 100))
         XCTAssertEqual(other.status, 201)
         XCTAssertLessThan(Date().timeIntervalSince(quick), 0.3)
         try expectOK(try await network.origin.request(

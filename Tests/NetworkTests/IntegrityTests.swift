@@ -67,7 +67,8 @@ final class IntegrityTests: XCTestCase {
                 Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
             }
             var market = try record.withUnsafeBytes { raw in
-                try Market(wireBytes: UnsafeRawBufferPointer(rebasing: raw[20..<(20 + wireLength)]))
+                try Market(
+                    wireBytes: UnsafeRawBufferPointer(rebasing: raw[20..<(20 + wireLength)]))
             }
             market.selections[0].price = try Price(parsing: "9.99")
             try txn.put(markets, Array("m2".utf8), Self.record(market, header: record))

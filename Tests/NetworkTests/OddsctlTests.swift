@@ -242,7 +242,8 @@ final class OddsctlTests: XCTestCase {
         XCTAssertEqual(badPrice.status, 2)
         XCTAssertTrue(
             badPrice.stderr.contains("price \"1.00\" must be above 1.00"), badPrice.stderr)
-        XCTAssertTrue(badPrice.stderr.contains("price set MARKET SELECTION PRICE"), badPrice.stderr)
+        XCTAssertTrue(
+            badPrice.stderr.contains("price set MARKET SELECTION PRICE"), badPrice.stderr)
 
         // Every line is checked before anything is sent: the good first line is not applied.
         let directory = try TemporaryDirectory()
@@ -332,7 +333,8 @@ final class OddsctlTests: XCTestCase {
         XCTAssertEqual(issued.status, 0, issued.stderr)
         let token = String(issued.stdout.split(separator: "\n")[0])
         let placed = try await network.edges[0].placeBet(
-            token: token, key: "x", json: EdgeNode.betJSON(market: "m0", price: "2.10", stake: 700))
+            token: token, key: "x",
+            json: EdgeNode.betJSON(market: "m0", price: "2.10", stake: 700))
         XCTAssertEqual(placed.status, 201, placed.text)
 
         let shown = try run(origin, ["account", "show", "a1"])
@@ -357,7 +359,8 @@ final class OddsctlTests: XCTestCase {
         XCTAssertEqual(voided.stdout, "bet b1 voided\n")
         let check = try run(origin, ["ledger", "check"])
         XCTAssertEqual(check.status, 0, check.stderr)
-        XCTAssertTrue(check.stdout.hasPrefix("ledger ok: 1 accounts, 8 entries, 1 bets"), check.stdout)
+        XCTAssertTrue(
+            check.stdout.hasPrefix("ledger ok: 1 accounts, 8 entries, 1 bets"), check.stdout)
 
         for (arguments, expected) in [
             (["market", "settle", "m0"], "--winner SELECTION"),

@@ -34,13 +34,15 @@ final class SettlementTests: XCTestCase {
         XCTAssertEqual(settled.status, 200, settled.text)
         try await assertBalances(network, a1: 98_667 + 2100, a2: 98_222 + 1631)
         let again = try await settle(origin, "m0", #"{"winners":[{"selection":"home"}]}"#)
-        XCTAssertEqual(again.object["unchanged"]?.boolValue, true, "settling twice changes nothing")
+        XCTAssertEqual(
+            again.object["unchanged"]?.boolValue, true, "settling twice changes nothing")
         try await assertBalances(network, a1: 100_767, a2: 99_853)
         let other = try await settle(origin, "m0", #"{"winners":[{"selection":"away"}]}"#)
         XCTAssertEqual(other.status, 409)
 
         // Resettled as a dead heat between home and draw, half each:
-        // 1000 × 2.10 / 2 = 1050; 333 × 3.40 / 2 = 566.1 → 566; 777 × 2.10 / 2 = 815.85 → 815.
+        // 1000 × 2.10 / 2 = 1050; 333 × 3.40 / 2 = 566.1 → 566;
+        // 777 × 2.10 / 2 = 815.85 → 815.
         let deadHeat = try await settle(
             origin, "m0",
             #"{"winners":[{"selection":"home","deadHeat":"1/2"},"#

@@ -29,7 +29,8 @@ final class MapGrowthTests: XCTestCase {
                     try txn.put(snapshots, key, bytes(40_000, seed: index))
                 }
             }
-            XCTAssertGreaterThan(runs, 1, "the large write should have been run again after growth")
+            XCTAssertGreaterThan(
+                runs, 1, "the large write should have been run again after growth")
 
             let statistics = try environment.statistics
             XCTAssertGreaterThanOrEqual(statistics.mapBytes, 6_000_000)

@@ -187,7 +187,8 @@ final class ReadTransactionTests: XCTestCase {
                             return
                         }
                         let after = try keys.map { try txn.get(markets, $0) }
-                        if before != after || before.contains(where: { $0 != StoreKey.uint64(0) }) {
+                        let zero = StoreKey.uint64(0)
+                        if before != after || before.contains(where: { $0 != zero }) {
                             failures.record("the snapshot changed under the reader")
                         }
                     }
@@ -265,7 +266,8 @@ final class ReadTransactionTests: XCTestCase {
                 try environment.write { txn in try txn.put(markets, [1], [version]) }
                 // The thread's read transaction is parked between reads and renewed for the
                 // next: each renewal takes the newest snapshot, never the parked one's.
-                XCTAssertEqual(try environment.read { txn in try txn.get(markets, [1]) }, [version])
+                let read = try environment.read { txn in try txn.get(markets, [1]) }
+                XCTAssertEqual(read, [version])
                 XCTAssertEqual(try environment.statistics.readersInUse, 0)
             }
             let inside = try environment.read { _ in try environment.statistics.readersInUse }

@@ -43,7 +43,8 @@ public final class BetClients: @unchecked Sendable {
         do {
             return try await clients[index % clients.count].execute(request)
         } catch {
-            return HTTPClientResponse(status: 0, headers: HTTPHeaders(), body: Array("\(error)".utf8))
+            return HTTPClientResponse(
+                status: 0, headers: HTTPHeaders(), body: Array("\(error)".utf8))
         }
     }
 }

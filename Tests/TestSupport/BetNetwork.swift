@@ -109,7 +109,8 @@ extension EdgeNode {
         market: String, selection: String = "home", price: String, version: Int64 = 0,
         stake: Int64, policy: String? = nil
     ) -> String {
-        var json = "{\"market\":\"\(market)\",\"selection\":\"\(selection)\",\"price\":\"\(price)\","
+        var json = "{\"market\":\"\(market)\",\"selection\":\"\(selection)\","
+            + "\"price\":\"\(price)\","
             + "\"marketVersion\":\(version),\"stake\":\(stake)"
         if let policy { json += ",\"policy\":\"\(policy)\"" }
         return json + "}"

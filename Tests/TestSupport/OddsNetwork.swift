@@ -119,7 +119,8 @@ public final class OriginNode: @unchecked Sendable {
                  {"id":"draw","name":"Draw","price":"3.40"},
                  {"id":"away","name":"Away","price":"3.75"}]}
                 """
-            try expectOK(try await request(.put, "/v1/admin/markets/\(prefix)\(index)", json: market))
+            try expectOK(
+                try await request(.put, "/v1/admin/markets/\(prefix)\(index)", json: market))
         }
     }
 

@@ -126,7 +126,9 @@ public final class RawHTTP2Connection {
                 type, flags] + bigEndian(streamID & 0x7fff_ffff) + payload
     }
 
-    public static func settingsFrame(_ settings: [(UInt16, UInt32)], ack: Bool = false) -> [UInt8] {
+    public static func settingsFrame(_ settings: [(UInt16, UInt32)], ack: Bool = false)
+        -> [UInt8]
+    {
         let payload = settings.flatMap { [UInt8($0.0 >> 8), UInt8($0.0 & 0xff)] + bigEndian($0.1) }
         return frame(type: FrameType.settings, flags: ack ? Flags.ack : 0, payload: payload)
     }

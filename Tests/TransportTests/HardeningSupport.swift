@@ -93,7 +93,8 @@ final class FrameProbe {
         let count = max(1, pieces ?? (block.count + maxFrameBytes - 1) / maxFrameBytes)
         var bytes: [UInt8] = []
         for index in 0..<count {
-            let part = Array(block[index * block.count / count..<(index + 1) * block.count / count])
+            let range = index * block.count / count..<(index + 1) * block.count / count
+            let part = Array(block[range])
             let flags = (index == count - 1 ? RawHTTP2Connection.Flags.endHeaders : 0)
                 | (index == 0 && endStream ? RawHTTP2Connection.Flags.endStream : 0)
             let type = index == 0
@@ -264,8 +265,9 @@ final class FrameProbe {
                 fields.append((
                     String(decoding: UnsafeBufferPointer(start: field.name, count: field.namelen),
                            as: UTF8.self),
-                    String(decoding: UnsafeBufferPointer(start: field.value, count: field.valuelen),
-                           as: UTF8.self)))
+                    String(
+                        decoding: UnsafeBufferPointer(start: field.value, count: field.valuelen),
+                        as: UTF8.self)))
             }
             if flags & Int32(NGHTTP2_HD_INFLATE_FINAL.rawValue) != 0 {
                 nghttp2_hd_inflate_end_headers(inflater)

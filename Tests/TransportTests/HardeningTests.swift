@@ -446,7 +446,9 @@ import Testing
 
     /// A frame of a random known or unknown type, flags, stream and payload; now and then a
     /// well-formed request, so the fuzz also reaches streams.
-    private static func randomFrame(probe: FrameProbe, using random: inout ProbeRandom) -> [UInt8] {
+    private static func randomFrame(probe: FrameProbe, using random: inout ProbeRandom)
+        -> [UInt8]
+    {
         let streamID = UInt32.random(in: 0...9, using: &random)
         if Int.random(in: 0..<5, using: &random) == 0 {
             return probe.raw.requestFrame(

@@ -37,7 +37,8 @@ import TestSupport
         let kept = try await client.client.execute(HTTPClientRequest(path: "/keep"))
         #expect(kept.text == "kept")
         for index in 0..<50 {
-            let plain = try await client.client.execute(HTTPClientRequest(path: "/plain?n=\(index)"))
+            let plain = try await client.client.execute(
+                HTTPClientRequest(path: "/plain?n=\(index)"))
             #expect(plain.text == "\(index)")
         }
         let identities = seen.identities.withLock { $0 }

@@ -17,7 +17,8 @@ import Testing
         var router = Router()
         router.add(.get, "/v1/markets/:id") { request, responder in
             responder.respond(HTTPResponse(
-                status: 200, contentType: "text/plain", text: "market \(request.parameter("id")!)"))
+                status: 200, contentType: "text/plain",
+                text: "market \(request.parameter("id")!)"))
         }
         router.add(.get, "/v1/markets") { _, responder in
             responder.respond(HTTPResponse(status: 200, contentType: "text/plain", text: "list"))
@@ -89,7 +90,8 @@ import Testing
     }
 
     @Test func queryParametersAreDecoded() {
-        let request = HTTPRequest(method: .get, target: "/v1/x?sport=ice+hockey&name=a%2Fb&bad=%zz")
+        let request = HTTPRequest(
+            method: .get, target: "/v1/x?sport=ice+hockey&name=a%2Fb&bad=%zz")
         #expect(request.queryParameter("sport") == "ice hockey")
         #expect(request.queryParameter("name") == "a/b")
         #expect(request.queryParameter("bad") == nil)

@@ -158,7 +158,8 @@ public struct Router: Sendable {
             responder.respond(response)
         case .notFound:
             responder.respond(
-                .problem(status: 404, title: "Not found", detail: "no resource at \(request.path)"))
+                .problem(
+                    status: 404, title: "Not found", detail: "no resource at \(request.path)"))
         }
     }
 

@@ -42,7 +42,8 @@ final class HTTP2ServerCallbacks: @unchecked Sendable {
         flags: UnsafeMutablePointer<UInt32>
     ) -> Int {
         if let response = stream.streamingResponse {
-            return BodySource.read(response, into: target, flags: flags, deferred: &stream.deferred)
+            return BodySource.read(
+                response, into: target, flags: flags, deferred: &stream.deferred)
         }
         let count = BodySource.read(
             stream.responseBody, offset: &stream.responseOffset, into: target, flags: flags)

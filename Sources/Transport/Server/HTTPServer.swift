@@ -122,7 +122,9 @@ public final class HTTPServer: Sendable {
         while MonotonicClock.now() < deadline {
             let open = perLoop.reduce(0) { total, connections in
                 let box = UncheckedBox(connections)
-                return total + Self.runAndWait(on: connections.loop) { box.value.connections.count }
+                return total + Self.runAndWait(on: connections.loop) {
+                    box.value.connections.count
+                }
             }
             if open == 0 { break }
             usleep(10_000)

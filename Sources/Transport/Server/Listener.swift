@@ -48,7 +48,8 @@ final class Listener: EventLoopSelectable {
                 _ = try ServerConnection(fd: client, tls: tls, owner: connections)
             } catch {
                 Glibc.close(client)
-                connections.context.logger.warning("connection.setup.failed", ["error": "\(error)"])
+                connections.context.logger.warning(
+                    "connection.setup.failed", ["error": "\(error)"])
             }
         }
     }

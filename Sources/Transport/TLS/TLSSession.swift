@@ -50,7 +50,8 @@ final class TLSSession {
         var length: UInt32 = 0
         SSL_get0_alpn_selected(ssl, &data, &length)
         guard let data, length > 0 else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
     }
 
     /// Reads decrypted bytes. Returns the count, or the reason none came.
