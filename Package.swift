@@ -76,6 +76,7 @@ let package = Package(
             name: "OddsBench",
             dependencies: [
                 "OddsModel", "Service", "Transport", "Telemetry", "JSON", "Locks", "CSystem",
+                "OddsClient",
             ]),
 
         // Layer 5: programs.

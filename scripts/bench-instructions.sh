@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-oddsnet_install_packages "${ODDSNET_PACKAGES[@]}" valgrind python3
+oddsnet_install_packages "${ODDSNET_PACKAGES[@]}" valgrind
 oddsnet_find_swift
 source scripts/bench/network.sh
 
@@ -128,16 +128,7 @@ JSON
     wait_for "http://127.0.0.1:$edge/healthz"
     "$BIN/odds-bench" card --admin "http://127.0.0.1:$admin" --token "$token" \
         --football 150 --tennis 34 >/dev/null
-    local head
-    head=$(curl -s -H "authorization: Bearer $token" "http://127.0.0.1:$admin/v1/admin/status" \
-        | python3 -c 'import json,sys;print(json.load(sys.stdin)["sequence"])')
-    for _ in $(seq 1 400); do
-        local applied
-        applied=$(curl -s "http://127.0.0.1:$edge/readyz" \
-            | python3 -c 'import json,sys;print(json.load(sys.stdin)["appliedSequence"])')
-        [[ "$applied" -ge "$head" ]] && break
-        sleep 0.05
-    done
+    wait_until_caught_up "$admin" "$token" "$edge"
     mkdir -p "$WORK/htdocs/v1/markets"
     curl -s "http://127.0.0.1:$edge/v1/markets" | python3 -c '
 import json, sys

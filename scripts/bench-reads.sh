@@ -52,14 +52,7 @@ wait_for "http://127.0.0.1:$EDGE/healthz"
 # 150 football matches of 6 markets and 34 tennis matches of 3: 1,002 markets.
 "$BIN/odds-bench" card --admin "http://127.0.0.1:$ADMIN" --token "$TOKEN" \
     --football 150 --tennis 34 >&2
-head=$(curl -s -H "authorization: Bearer $TOKEN" "http://127.0.0.1:$ADMIN/v1/admin/status" \
-    | python3 -c 'import json,sys;print(json.load(sys.stdin)["sequence"])')
-for _ in $(seq 1 400); do
-    applied=$(curl -s "http://127.0.0.1:$EDGE/readyz" \
-        | python3 -c 'import json,sys;print(json.load(sys.stdin)["appliedSequence"])')
-    [[ "$applied" -ge "$head" ]] && break
-    sleep 0.05
-done
+wait_until_caught_up "$ADMIN" "$TOKEN" "$EDGE"
 
 # The same documents as files for nghttpd, fetched from the edge.
 mkdir -p "$tmp/htdocs/v1/markets"

@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-oddsnet_install_packages "${ODDSNET_PACKAGES[@]}" pushpin zurl python3
+oddsnet_install_packages "${ODDSNET_PACKAGES[@]}" pushpin zurl
 oddsnet_find_swift
 source scripts/bench/network.sh
 

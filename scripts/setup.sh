@@ -8,7 +8,7 @@ set -euo pipefail
 # h2load) and openssl for test certificates.
 ODDSNET_PACKAGES=(
     libnghttp2-dev libssl-dev liblmdb-dev libjemalloc-dev pkg-config
-    nghttp2-client nghttp2-server curl openssl ca-certificates
+    nghttp2-client nghttp2-server curl openssl ca-certificates python3
 )
 # What the tests need besides: a headless browser for the live page's test.
 ODDSNET_TEST_PACKAGES=(

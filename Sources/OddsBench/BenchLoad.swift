@@ -75,22 +75,16 @@ enum BenchLoad {
     static func movePrices(
         _ admin: AdminConnection, markets: Int, changesPerSecond: Int, seconds: Double
     ) async throws -> Double {
-        let interval = 0.01
-        let perBatch = max(1, Int(Double(changesPerSecond) * interval))
-        let started = Date()
-        var sent = 0
-        var tick = 0
-        while Date().timeIntervalSince(started) < seconds {
-            var writer = JSONWriter(capacity: perBatch * 64)
+        try await paced(changesPerSecond: changesPerSecond, seconds: seconds) { sent, count in
+            var writer = JSONWriter(capacity: count * 64)
             writer.beginObject()
             writer.key("prices")
             writer.beginArray()
-            for item in 0..<perBatch {
-                let market = (sent + item) % markets
-                let step = ((sent + item) / markets) % 400
+            for item in sent..<(sent + count) {
+                let step = (item / markets) % 400
                 writer.beginObject()
                 writer.key("market")
-                writer.string("bench-\(market)")
+                writer.string("bench-\(item % markets)")
                 writer.key("selection")
                 writer.string("home")
                 writer.key("price")
@@ -100,10 +94,26 @@ enum BenchLoad {
             writer.endArray()
             writer.endObject()
             try await admin.expectOK(.post, "/v1/admin/prices", json: writer.bytes)
+        }
+    }
+
+    /// Calls `send(sent, count)` every 10 ms with the next `count` of `changesPerSecond`
+    /// for `seconds`, keeping to the clock (a late tick is not made up by a pause); returns
+    /// the rate achieved.
+    static func paced(
+        changesPerSecond: Int, seconds: Double,
+        _ send: (_ sent: Int, _ count: Int) async throws -> Void
+    ) async throws -> Double {
+        let interval = 0.01
+        let perBatch = max(1, Int(Double(changesPerSecond) * interval))
+        let started = Date()
+        var sent = 0
+        var tick = 0
+        while Date().timeIntervalSince(started) < seconds {
+            try await send(sent, perBatch)
             sent += perBatch
             tick += 1
-            let due = started.addingTimeInterval(Double(tick) * interval)
-            let wait = due.timeIntervalSinceNow
+            let wait = started.addingTimeInterval(Double(tick) * interval).timeIntervalSinceNow
             if wait > 0 {
                 try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
             }

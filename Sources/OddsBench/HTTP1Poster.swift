@@ -18,17 +18,7 @@ final class HTTP1Poster {
     }
 
     private func connectSocket() throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard status == 0 else { throw BenchError("connect to port \(port): errno \(errno)") }
+        fd = try LoopbackSocket.connect(port: port, nonblocking: false)
     }
 
     /// POSTs `body` as JSON to `path`; returns the status code.
@@ -50,7 +40,7 @@ final class HTTP1Poster {
         // The answer: headers, then Content-Length bytes.
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
-            if let end = find(Array("\r\n\r\n".utf8)) {
+            if let end = LoopbackSocket.headEnd(in: inbox) {
                 let text = String(decoding: inbox[..<end], as: UTF8.self)
                 let length = text.split(separator: "\r\n").first {
                     $0.lowercased().hasPrefix("content-length:")
@@ -70,14 +60,5 @@ final class HTTP1Poster {
             guard read > 0 else { throw BenchError("port \(port) closed the connection") }
             inbox += buffer[0..<read]
         }
-    }
-
-    private func find(_ needle: [UInt8]) -> Int? {
-        guard inbox.count >= needle.count else { return nil }
-        for start in 0...(inbox.count - needle.count)
-        where inbox[start..<(start + needle.count)].elementsEqual(needle) {
-            return start
-        }
-        return nil
     }
 }

@@ -112,7 +112,7 @@ struct PropagationBenchmark {
             }
             let arrivals = Lock<[(UInt64, Int64)]>([])
             let pool = SSEClientPool(threads: 1) { id, arrived in
-                if let sequence = StreamBenchmark.sequence(in: id) {
+                if let sequence = StreamEventID.parse(id)?.sequence {
                     arrivals.withLock { $0.append((sequence, arrived)) }
                 }
             }

@@ -2,11 +2,14 @@ import Foundation
 import CSystem
 import Glibc
 import Locks
+import OddsClient
+import OddsModel
 
 /// Many Server-Sent Events clients at once, each on its own TCP connection over HTTP/1.1,
 /// read by a few epoll threads: the load of a crowd of browsers, at the cost of a few
-/// hundred bytes each. For every event it sees it reports the event's id and the moment it
-/// arrived; it keeps nothing else.
+/// hundred bytes each. Bodies are read as a browser would (chunked or not, then the
+/// standard SSE parser); for every event it reports the last event id and the moment it
+/// arrived, and keeps nothing else.
 final class SSEClientPool: @unchecked Sendable {
     // @unchecked: each connection is touched only by the thread that owns its epoll set;
     // `counters` is atomic-free but behind its lock.
@@ -30,8 +33,7 @@ final class SSEClientPool: @unchecked Sendable {
         var chunkLeft = -1
         var sizeLine: [UInt8] = []
         var skipCRLF = 0
-        var line: [UInt8] = []
-        var eventID: [UInt8] = []
+        var parser = ServerSentEventParser()
         var events = 0
 
         init(fd: Int32, request: [UInt8], target: Target) {
@@ -41,7 +43,7 @@ final class SSEClientPool: @unchecked Sendable {
         }
     }
 
-    private let onEvent: @Sendable (_ id: ArraySlice<UInt8>, _ arrivedMicros: Int64) -> Void
+    private let onEvent: @Sendable (_ id: String, _ arrivedMicros: Int64) -> Void
     private var epolls: [Int32] = []
     private var threads: [Thread] = []
     /// One per thread: that thread's connections by descriptor.
@@ -56,7 +58,7 @@ final class SSEClientPool: @unchecked Sendable {
     private let running = Lock(true)
 
     /// `onEvent` runs on the pool's threads, once per event that carries data.
-    init(threads: Int, onEvent: @escaping @Sendable (ArraySlice<UInt8>, Int64) -> Void) {
+    init(threads: Int, onEvent: @escaping @Sendable (String, Int64) -> Void) {
         self.onEvent = onEvent
         for _ in 0..<max(1, threads) {
             epolls.append(epoll_create1(Int32(EPOLL_CLOEXEC)))
@@ -84,29 +86,11 @@ final class SSEClientPool: @unchecked Sendable {
     static let maxAttempts = 5
 
     private func dial(_ target: Target) throws -> Connection {
-        do {
-            let fd = socket(
-                AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            guard fd >= 0 else { throw BenchError("socket: errno \(errno) (raise ulimit -n)") }
-            var small: Int32 = 32 * 1024
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = target.port.bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let status = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            guard status == 0 || errno == EINPROGRESS else {
-                close(fd)
-                throw BenchError("connect: errno \(errno)")
-            }
-            let request = Array(("GET \(target.path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + "Accept: text/event-stream\r\n\r\n").utf8)
-            return Connection(fd: fd, request: request, target: target)
-        }
+        let fd = try LoopbackSocket.connect(
+            port: target.port, nonblocking: true, receiveBuffer: 32 * 1024)
+        let request = Array(("GET \(target.path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Accept: text/event-stream\r\n\r\n").utf8)
+        return Connection(fd: fd, request: request, target: target)
     }
 
     private var opened = 0
@@ -158,7 +142,7 @@ final class SSEClientPool: @unchecked Sendable {
             adopt(shard)
             let count = epoll_wait(epoll, &events, Int32(events.count), 20)
             guard count > 0 else { continue }
-            let now = Self.nowMicros()
+            let now = WallClock.micros()
             for index in 0..<Int(count) {
                 let fd = events[index].data.fd
                 guard let connection = shards[shard].connections[fd] else { continue }
@@ -216,7 +200,7 @@ final class SSEClientPool: @unchecked Sendable {
         var body = bytes
         if !connection.headerDone {
             connection.header.append(contentsOf: bytes)
-            guard let end = Self.find([13, 10, 13, 10], in: connection.header) else { return }
+            guard let end = LoopbackSocket.headEnd(in: connection.header) else { return }
             let head = String(decoding: connection.header[..<end], as: UTF8.self).lowercased()
             connection.chunked = head.contains("transfer-encoding: chunked")
             connection.headerDone = true
@@ -257,43 +241,13 @@ final class SSEClientPool: @unchecked Sendable {
         }
     }
 
-    /// Minimal SSE: remembers the `id:` line and reports the event at its `data:` line.
     private func sse(_ connection: Connection, _ bytes: ArraySlice<UInt8>, _ now: Int64) {
-        for byte in bytes {
-            guard byte == 10 else {
-                if connection.line.count < 256 || connection.line.starts(with: Self.idPrefix) {
-                    connection.line.append(byte)
-                }
-                continue
+        for event in connection.parser.feed(bytes) {
+            if connection.events == 0 {
+                counters.withLock { $0.withEvent += 1 }
             }
-            if connection.line.starts(with: Self.idPrefix) {
-                connection.eventID = Array(connection.line.dropFirst(Self.idPrefix.count))
-            } else if connection.line.starts(with: Self.dataPrefix) {
-                if connection.events == 0 {
-                    counters.withLock { $0.withEvent += 1 }
-                }
-                connection.events += 1
-                onEvent(connection.eventID[...], now)
-            }
-            connection.line.removeAll(keepingCapacity: true)
+            connection.events += 1
+            onEvent(event.lastEventID, now)
         }
-    }
-
-    private static let idPrefix = Array("id: ".utf8)
-    private static let dataPrefix = Array("data:".utf8)
-
-    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count)
-        where haystack[start..<(start + needle.count)].elementsEqual(needle) {
-            return start
-        }
-        return nil
-    }
-
-    static func nowMicros() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
     }
 }

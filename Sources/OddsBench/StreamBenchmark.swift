@@ -42,7 +42,7 @@ struct StreamBenchmark {
         arrivals.withLock { $0.reserveCapacity(changesPerSecond * Int(seconds + 5) * clients
             / max(1, markets)) }
         let pool = SSEClientPool(threads: 2) { id, arrived in
-            guard let sequence = Self.sequence(in: id) else { return }
+            guard let sequence = StreamEventID.parse(id)?.sequence else { return }
             arrivals.withLock { $0.append((sequence, arrived)) }
         }
         let before = measuredPIDs.compactMap(Self.residentBytes).reduce(0, +)
@@ -142,21 +142,18 @@ struct StreamBenchmark {
     private func publishToPushpin(_ publish: HTTP1Poster, sent: Lock<[UInt64: Int64]>)
         async throws -> Double
     {
-        let interval = 0.01
-        let perBatch = max(1, Int(Double(changesPerSecond) * interval))
         let padding = String(repeating: "x", count: 380)
-        let started = Date()
-        var number: UInt64 = 0
-        var tick = 0
-        while Date().timeIntervalSince(started) < seconds {
-            var writer = JSONWriter(capacity: perBatch * 600)
+        return try await BenchLoad.paced(
+            changesPerSecond: changesPerSecond, seconds: seconds
+        ) { first, count in
+            var writer = JSONWriter(capacity: count * 600)
             writer.beginObject()
             writer.key("items")
             writer.beginArray()
             let now = WallClock.micros()
-            for _ in 0..<perBatch {
-                number += 1
-                let market = Int(number) % markets
+            for index in first..<(first + count) {
+                let number = UInt64(index + 1)
+                let market = index % markets
                 let data = "{\"id\":\"bench-\(market)\",\"version\":\(number),"
                     + "\"selections\":[{\"id\":\"home\",\"price\":\"2.02\"}],"
                     + "\"pad\":\"\(padding)\"}"
@@ -180,25 +177,7 @@ struct StreamBenchmark {
             guard status == 200 else {
                 throw BenchError("Pushpin answered \(status) to a publish")
             }
-            tick += 1
-            let due = started.addingTimeInterval(Double(tick) * interval)
-            let wait = due.timeIntervalSinceNow
-            if wait > 0 {
-                try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
-            }
         }
-        return Double(number) / Date().timeIntervalSince(started)
-    }
-
-    /// The sequence number in an event id `EPOCH-SEQUENCE`.
-    static func sequence(in id: ArraySlice<UInt8>) -> UInt64? {
-        guard let dash = id.lastIndex(of: UInt8(ascii: "-")) else { return nil }
-        var value: UInt64 = 0
-        for byte in id[(dash + 1)...] {
-            guard (48...57).contains(byte) else { break }
-            value = value &* 10 &+ UInt64(byte - 48)
-        }
-        return value
     }
 
     /// A process's resident memory, bytes.

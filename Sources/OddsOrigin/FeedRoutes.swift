@@ -93,26 +93,14 @@ enum FeedRoutes {
         return router
     }
 
-    /// `{"epoch","sequence","markets":[["id",version,"hash"],...]}`: what an edge compares
-    /// its own markets with.
+    /// Each market's version and hash: what an edge compares its own markets with.
     private static func respondWithMarketDigests(_ view: OriginView, _ responder: Responder) {
-        var writer = JSONWriter(capacity: 64 + view.book.markets.count * 48)
-        writer.beginObject()
-        writer.key("epoch")
-        writer.string(FeedPosition.hex(view.position.epoch))
-        writer.key("sequence")
-        writer.uint(view.position.sequence)
-        writer.key("markets")
-        writer.beginArray()
-        for (id, market) in view.book.markets {
-            writer.beginArray()
-            writer.string(id)
-            writer.uint(market.version)
-            writer.string(FeedPosition.hex(view.book.marketHashes[id] ?? 0))
-            writer.endArray()
-        }
-        writer.endArray()
-        writer.endObject()
-        responder.respond(.json(writer.bytes))
+        responder.respond(.json(MarketDigest.listJSON(
+            position: view.position, count: view.book.markets.count
+        ) { add in
+            for (id, market) in view.book.markets {
+                add(id, market.version, view.book.marketHashes[id] ?? 0)
+            }
+        }))
     }
 }

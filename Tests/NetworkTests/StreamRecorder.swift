@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Locks
 import OddsClient
+import OddsModel
 import TestSupport
 
 /// A live-odds client on edges under test that keeps every update it receives, so a test
@@ -91,11 +92,7 @@ final class StreamRecorder: @unchecked Sendable {
     }
 
     static func sequence(of id: String) -> UInt64? {
-        id.split(separator: "-").last.flatMap { UInt64($0) }
-    }
-
-    static func epoch(of id: String) -> String? {
-        id.split(separator: "-").first.map(String.init)
+        StreamEventID.parse(id)?.sequence
     }
 
     /// The latest document received for each market, from snapshots and changes.

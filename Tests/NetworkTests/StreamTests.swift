@@ -224,7 +224,6 @@ final class StreamTests: XCTestCase {
         XCTAssertGreaterThan(sent, 20_000, "the feed ran too slowly to fill the stream")
         let grown = peak - before
         let offered = sent * 600 / 1024
-        print("slow client: the edge grew \(grown) KiB while \(offered) KiB of events went by")
         // Buffering them would grow the edge by about what went by, less the socket buffers;
         // conflating holds a few hundred KiB. (The thread sanitizer's allocator inflates
         // every heap, so the bound is only checked without it.)

@@ -54,3 +54,19 @@ JSON
         wait_for "http://127.0.0.1:$port/readyz"
     done
 }
+
+# wait_until_caught_up ADMIN_PORT TOKEN EDGE_PORT: until the edge has applied everything the
+# origin had sequenced when this was called (about 20 s at most).
+wait_until_caught_up() {
+    local head applied
+    head=$(curl -s -H "authorization: Bearer $2" "http://127.0.0.1:$1/v1/admin/status" \
+        | python3 -c 'import json,sys;print(json.load(sys.stdin)["sequence"])')
+    for _ in $(seq 1 400); do
+        applied=$(curl -s "http://127.0.0.1:$3/readyz" \
+            | python3 -c 'import json,sys;print(json.load(sys.stdin)["appliedSequence"])')
+        [[ "$applied" -ge "$head" ]] && return 0
+        sleep 0.05
+    done
+    echo "$(basename "$0"): the edge on port $3 did not catch up" >&2
+    return 1
+}

@@ -37,21 +37,3 @@ enum ServerSentEvent {
 
     private static let newline = UInt8(ascii: "\n")
 }
-
-/// Stream event ids: the epoch as 16 hex digits, a dash, the sequence number, so a client
-/// that reconnects with `Last-Event-ID` names a point in one history of the origin.
-enum StreamEventID {
-    static func text(_ position: FeedPosition) -> String {
-        FeedPosition.hex(position.epoch) + "-" + String(position.sequence)
-    }
-
-    /// The position an id names; nil when it is not one of ours.
-    static func parse(_ text: some StringProtocol) -> FeedPosition? {
-        let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, (1...16).contains(parts[0].utf8.count),
-            (1...20).contains(parts[1].utf8.count),
-            let epoch = UInt64(parts[0], radix: 16), let sequence = UInt64(parts[1])
-        else { return nil }
-        return FeedPosition(epoch: epoch, sequence: sequence)
-    }
-}

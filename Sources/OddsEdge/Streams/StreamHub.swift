@@ -36,7 +36,10 @@ final class StreamHub: Sendable {
     let metrics: StreamMetrics
     let snapshots: StreamSnapshots
     private let freshness: @Sendable () -> StreamFreshness
-    private let loops = Lock<[ObjectIdentifier: LoopStreams]>([:])
+    /// Each loop's clients, made on the loop's first client; never removed (loops are few).
+    /// Kept as a list too, which `publish` reads without copying.
+    private let loops = Lock<(byLoop: [ObjectIdentifier: LoopStreams], list: [LoopStreams])>(
+        ([:], []))
     private let clients = Atomic<Int>(0)
 
     init(settings: StreamSettings, snapshots: StreamSnapshots, metrics: StreamMetrics,
@@ -54,12 +57,13 @@ final class StreamHub: Sendable {
     /// The clients of `loop`, made on first use.
     func streams(on loop: EventLoop) -> LoopStreams {
         loops.withLock { loops in
-            if let existing = loops[ObjectIdentifier(loop)] {
+            if let existing = loops.byLoop[ObjectIdentifier(loop)] {
                 return existing
             }
             let made = LoopStreams(
                 loop: loop, settings: settings, freshness: freshness, metrics: metrics)
-            loops[ObjectIdentifier(loop)] = made
+            loops.byLoop[ObjectIdentifier(loop)] = made
+            loops.list.append(made)
             return made
         }
     }
@@ -90,7 +94,7 @@ final class StreamHub: Sendable {
         metrics.historyChanges.set(history.size.items)
         // A loop without clients is not woken: a client it takes meanwhile registers
         // before it reads its snapshot, which has these changes already.
-        for streams in loops.withLock({ Array($0.values) }) where streams.hasClients {
+        for streams in loops.withLock({ $0.list }) where streams.hasClients {
             streams.loop.execute { streams.deliver(items) }
         }
     }
@@ -100,7 +104,7 @@ final class StreamHub: Sendable {
     func restart(at position: FeedPosition) {
         history.reset(to: position)
         metrics.historyChanges.set(0)
-        for streams in loops.withLock({ Array($0.values) }) {
+        for streams in loops.withLock({ $0.list }) {
             streams.loop.execute { [self] in
                 for subscriber in streams.subscribers {
                     resynchronise(subscriber, reason: "the edge resynchronised with the origin")
@@ -117,6 +121,12 @@ final class StreamHub: Sendable {
     func resynchronise(_ subscriber: StreamSubscriber, reason: String) {
         metrics.resets.increment()
         subscriber.stream.write(Self.resetNotice(reason))
+        sendSnapshot(subscriber)
+    }
+
+    /// Writes the snapshot of what `subscriber` follows and carries on after its position.
+    /// Loop thread.
+    func sendSnapshot(_ subscriber: StreamSubscriber) {
         do {
             let (position, frame) = try snapshots.read(subscriber.filter)
             subscriber.restart(after: position.sequence)
@@ -124,6 +134,7 @@ final class StreamHub: Sendable {
         } catch {
             // Without a snapshot the client cannot go on: ending the stream makes it
             // reconnect, and try again.
+            subscriber.stream.write(ServerSentEvent.comment("the store could not be read"))
             subscriber.stream.finish()
         }
     }

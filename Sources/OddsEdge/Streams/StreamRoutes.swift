@@ -1,3 +1,4 @@
+import OddsModel
 import Transport
 
 /// `GET /v1/stream`: live odds as Server-Sent Events, over HTTP/2 and HTTP/1.1.
@@ -69,7 +70,7 @@ enum StreamRoutes {
         } else if lastEventID != nil {
             hub.resynchronise(subscriber, reason: gone)
         } else {
-            start(subscriber, hub)
+            hub.sendSnapshot(subscriber)
         }
         if streams.isStale {
             subscriber.notify(LoopStreams.freshnessNotice(hub.freshnessNow))
@@ -83,18 +84,6 @@ enum StreamRoutes {
         stream.onClose {
             streams.remove(subscriber)
             hub.release()
-        }
-    }
-
-    /// A new client: the snapshot, then live changes after it.
-    private static func start(_ subscriber: StreamSubscriber, _ hub: StreamHub) {
-        do {
-            let (position, frame) = try hub.snapshots.read(subscriber.filter)
-            subscriber.restart(after: position.sequence)
-            subscriber.stream.write(frame)
-        } catch {
-            subscriber.stream.write(ServerSentEvent.comment("the store could not be read"))
-            subscriber.stream.finish()
         }
     }
 }

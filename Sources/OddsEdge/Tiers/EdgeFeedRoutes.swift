@@ -52,24 +52,13 @@ enum EdgeFeedRoutes {
                 responder.respond(.problem(status: 503, title: "The store could not be read"))
                 return
             }
-            var writer = JSONWriter(capacity: 64 + markets.count * 48)
-            writer.beginObject()
-            writer.key("epoch")
-            writer.string(FeedPosition.hex(position.epoch))
-            writer.key("sequence")
-            writer.uint(position.sequence)
-            writer.key("markets")
-            writer.beginArray()
-            for (id, (version, hash)) in markets {
-                writer.beginArray()
-                writer.string(id)
-                writer.uint(version)
-                writer.string(FeedPosition.hex(hash))
-                writer.endArray()
-            }
-            writer.endArray()
-            writer.endObject()
-            responder.respond(.json(writer.bytes))
+            responder.respond(.json(MarketDigest.listJSON(
+                position: position, count: markets.count
+            ) { add in
+                for (id, (version, hash)) in markets {
+                    add(id, version, hash)
+                }
+            }))
         }
         router.add(.get, "/v1/feed/markets") { request, responder in
             guard token.admits(request.headers) else {
