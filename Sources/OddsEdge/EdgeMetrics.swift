@@ -17,6 +17,7 @@ struct EdgeMetrics: Sendable {
     let integrityChecks: Counter
     let integrityRepairs: Counter
     let storeBytes: Gauge
+    let readinessWaiters: Gauge
     let requests: RouteCounters
     let betsForwarded: Counter
     let betsRefused: Counter
@@ -58,6 +59,9 @@ struct EdgeMetrics: Sendable {
             "edge_integrity_repairs_total", help: "Markets repaired from the origin.")
         storeBytes = registry.gauge(
             "edge_store_bytes", help: "Bytes of the LMDB map in use.")
+        readinessWaiters = registry.gauge(
+            "edge_readiness_waiters",
+            help: "Requests to /readyz?after=N waiting for the store to move past N.")
         requests = RouteCounters(registry: registry)
         betsForwarded = registry.counter(
             "edge_bets_forwarded_total", help: "Bet requests answered by the origin.")

@@ -58,8 +58,8 @@ struct EdgeRoutes: Sendable {
         router.add(.get, "/healthz") { _, responder in
             responder.respond(HTTPResponse(status: 200, contentType: "text/plain", text: "ok\n"))
         }
-        router.add(.get, "/readyz") { _, responder in
-            responder.respond(routes.readiness())
+        router.add(.get, "/readyz") { request, responder in
+            Readiness.answer(request, responder, state: routes.state)
         }
         router.add(.get, "/metrics") { _, responder in
             let used = (try? routes.store.environment.statistics.usedBytes) ?? 0
@@ -298,27 +298,6 @@ struct EdgeRoutes: Sendable {
         writer.endArray()
         headers.add("content-type", "application/json")
         return answer(route, HTTPResponse(status: 200, headers: headers, body: writer.bytes))
-    }
-
-    // MARK: Probes
-
-    private func readiness() -> HTTPResponse {
-        let edge = state.snapshot
-        let ready = edge.ready
-        return .json(status: ready ? 200 : 503) { writer in
-            writer.beginObject()
-            writer.key("ready")
-            writer.bool(ready)
-            writer.key("connected")
-            writer.bool(edge.connected)
-            writer.key("epoch")
-            writer.string(FeedPosition.hex(edge.applied.epoch))
-            writer.key("appliedSequence")
-            writer.uint(edge.applied.sequence)
-            writer.key("originSequence")
-            writer.uint(edge.originHead.sequence)
-            writer.endObject()
-        }
     }
 
     // MARK: Helpers

@@ -24,7 +24,7 @@ final class EdgeService: Sendable {
         self.logger = logger
         let registry = MetricsRegistry()
         let metrics = EdgeMetrics(registry: registry)
-        let state = EdgeState()
+        let state = EdgeState(waitersGauge: metrics.readinessWaiters)
 
         var storeConfiguration = StoreConfiguration()
         storeConfiguration.maxMapBytes = configuration.storeMaxMapBytes

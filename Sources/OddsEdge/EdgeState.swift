@@ -1,6 +1,7 @@
 import Locks
 import OddsModel
 import Synchronization
+import Telemetry
 
 /// What the edge's threads share about the feed: where the store stands, where the origin
 /// stands, when the origin was last heard from, readiness and the last integrity check.
@@ -18,10 +19,16 @@ final class EdgeState: Sendable {
     }
 
     private let state = Lock(Snapshot())
+    /// `/readyz?after=N` requests, answered by the update that moves the store past N.
+    let waiters: ReadinessWaiters
     /// Copies of the two fields every read needs, so a read takes no lock: the applied
     /// epoch and when the origin was last heard from (microseconds). Written under `state`.
     private let appliedEpoch = Atomic<UInt64>(0)
     private let lastHeard = Atomic<Int64>(0)
+
+    init(waitersGauge: Gauge? = nil) {
+        waiters = ReadinessWaiters(gauge: waitersGauge)
+    }
 
     var snapshot: Snapshot {
         state.withLock { $0 }
@@ -34,10 +41,17 @@ final class EdgeState: Sendable {
     }
 
     func update(_ body: (inout Snapshot) -> Void) {
-        state.withLock { snapshot in
+        let updated = state.withLock { snapshot in
             body(&snapshot)
             appliedEpoch.store(snapshot.applied.epoch, ordering: .relaxed)
             lastHeard.store(snapshot.lastHeardMicros, ordering: .relaxed)
+            return snapshot.applied
+        }
+        let satisfied = waiters.satisfied(by: updated)
+        guard !satisfied.isEmpty else { return }
+        let answer = Readiness.response(snapshot)
+        for waiter in satisfied {
+            waiter.responder.respond(answer)
         }
     }
 

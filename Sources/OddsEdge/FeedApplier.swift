@@ -233,13 +233,15 @@ final class ApplierWorker {
         let changes = batches.flatMap(\.1)
         guard let last = changes.last else { return }
         let next = FeedPosition(epoch: position.epoch, sequence: last.sequence)
-        var items: [StreamItem] = []
+        // Each change's client document, made inside the transaction (the store keeps it),
+        // in the order of `changes`.
+        var documents: [[UInt8]] = []
         do {
             try store.environment.write { txn in
-                // A write is retried whole after the map grows: start the items afresh.
-                items.removeAll(keepingCapacity: true)
+                // A write is retried whole after the map grows: start the documents afresh.
+                documents.removeAll(keepingCapacity: true)
                 for change in changes {
-                    try put(change, in: txn, items: &items)
+                    documents.append(try put(change, in: txn))
                     if auditAppliedSequences {
                         try audit(change.sequence, in: txn)
                     }
@@ -255,15 +257,8 @@ final class ApplierWorker {
         position = next
         publishedAtMicros = last.publishedAtMicros
         dirtySinceSync = true
-        streams.publish(items)
-        let now = WallClock.micros()
-        metrics.applyLatency.observe(
-            nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
-        metrics.changesApplied.increment(by: changes.count)
-        metrics.appliedSequence.set(Int(clamping: next.sequence))
-        let accepted = latestCommittedAtMicros > 0
-            ? latestCommittedAtMicros : last.publishedAtMicros
-        metrics.propagation.observe(seconds: Double(max(0, now - accepted)) / 1e6)
+        // Readable from here on: say so first (readiness waiters are answered now), then
+        // make the stream events.
         state.update {
             $0.applied = next
             $0.appliedPublishedAtMicros = last.publishedAtMicros
@@ -271,26 +266,29 @@ final class ApplierWorker {
                 $0.ready = true
             }
         }
+        let now = WallClock.micros()
+        metrics.applyLatency.observe(
+            nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
+        let accepted = latestCommittedAtMicros > 0
+            ? latestCommittedAtMicros : last.publishedAtMicros
+        metrics.propagation.observe(seconds: Double(max(0, now - accepted)) / 1e6)
+        streams.publish(zip(changes, documents).map { streamItem($0, json: $1) })
+        metrics.changesApplied.increment(by: changes.count)
+        metrics.appliedSequence.set(Int(clamping: next.sequence))
         updateLag()
         sendAcknowledgement()
     }
 
-    /// Stores `change` and adds what stream clients get of it to `items`.
-    private func put(
-        _ change: Change, in txn: borrowing WriteTransaction, items: inout [StreamItem]
-    ) throws {
+    /// Stores `change` and returns its client document.
+    private func put(_ change: Change, in txn: borrowing WriteTransaction) throws -> [UInt8] {
         switch change.body {
         case .market(let market):
             let key = Array(market.id.utf8)
             let stored = try txn.withValue(store.markets, key) { EdgeRecord.header($0) }
             let json = market.jsonBytes(publishedAtMicros: change.publishedAtMicros)
-            items.append(streamItem(change, .market(
-                market, sequence: change.sequence, epoch: position.epoch,
-                publishedAtMicros: change.publishedAtMicros,
-                sport: sports[market.eventID] ?? "", json: json)))
             // A market repaired from the origin may already be newer than this change.
             if let header = stored ?? nil, header.version > market.version {
-                return
+                return json
             }
             try txn.put(store.markets, key, EdgeRecord.encode(
                 version: market.version, publishedAtMicros: change.publishedAtMicros,
@@ -301,15 +299,29 @@ final class ApplierWorker {
                     store.eventMarkets,
                     EdgeStore.indexKey(event: market.eventID, market: market.id), [])
             }
+            return json
         case .event(let event):
             let json = event.jsonBytes(publishedAtMicros: change.publishedAtMicros)
             try txn.put(store.events, Array(event.id.utf8), EdgeRecord.encode(
                 version: event.version, publishedAtMicros: change.publishedAtMicros,
                 wire: event.wireBytes, json: json))
             sports[event.id] = event.sport
-            items.append(streamItem(change, .event(
+            return json
+        }
+    }
+
+    /// What stream clients get of `change`, whose client document is `json`.
+    private func streamItem(_ change: Change, json: [UInt8]) -> StreamItem {
+        switch change.body {
+        case .market(let market):
+            return streamItem(change, .market(
+                market, sequence: change.sequence, epoch: position.epoch,
+                publishedAtMicros: change.publishedAtMicros,
+                sport: sports[market.eventID] ?? "", json: json))
+        case .event(let event):
+            return streamItem(change, .event(
                 event, sequence: change.sequence, epoch: position.epoch,
-                publishedAtMicros: change.publishedAtMicros, json: json)))
+                publishedAtMicros: change.publishedAtMicros, json: json))
         }
     }
 

@@ -5,9 +5,30 @@ public enum Timestamp {
         let (days, dayMilliseconds) = floorDivision(milliseconds, 86_400_000)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         let seconds = dayMilliseconds / 1000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
-            + "\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))"
-            + ".\(pad(dayMilliseconds % 1000, 3))Z"
+        guard (0...9999).contains(year) else {
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
+                + "\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
+                + "\(pad(seconds % 60, 2)).\(pad(dayMilliseconds % 1000, 3))Z"
+        }
+        // Written as bytes: every market document an edge stores carries one.
+        return String(unsafeUninitializedCapacity: 24) { text in
+            func digits(_ value: Int64, _ width: Int, at offset: Int, then separator: UInt8) {
+                var rest = value
+                for index in (offset..<(offset + width)).reversed() {
+                    text[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+                text[offset + width] = separator
+            }
+            digits(year, 4, at: 0, then: UInt8(ascii: "-"))
+            digits(month, 2, at: 5, then: UInt8(ascii: "-"))
+            digits(day, 2, at: 8, then: UInt8(ascii: "T"))
+            digits(seconds / 3600, 2, at: 11, then: UInt8(ascii: ":"))
+            digits(seconds / 60 % 60, 2, at: 14, then: UInt8(ascii: ":"))
+            digits(seconds % 60, 2, at: 17, then: UInt8(ascii: "."))
+            digits(dayMilliseconds % 1000, 3, at: 20, then: UInt8(ascii: "Z"))
+            return 24
+        }
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (UTC only) to Unix milliseconds; nil otherwise.

@@ -100,10 +100,29 @@ public struct WireReader {
         guard remaining >= count else { throw WireError.truncated }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
         offset += count
+        // Nearly all text on the wire (ids, names, statuses) is ASCII, which is valid UTF-8
+        // as it is: only other text needs the full check.
+        if Self.isASCII(slice) {
+            return String(decoding: slice, as: UTF8.self)
+        }
         guard let text = String(validating: slice, as: UTF8.self) else {
             throw WireError.invalid("UTF-8 text")
         }
         return text
+    }
+
+    private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        var bits: UInt64 = 0
+        while index + 8 <= bytes.count {
+            bits |= bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < bytes.count {
+            bits |= UInt64(bytes[index])
+            index += 1
+        }
+        return bits & 0x8080_8080_8080_8080 == 0
     }
 
     /// A count of items that follow, each at least `minimumItemBytes` long: a count the

@@ -112,4 +112,55 @@ final class PropagationTests: XCTestCase {
         let bad = try await edge.get("/v1/markets?inPlay=maybe")
         XCTAssertEqual(bad.status, 400)
     }
+
+    /// `/readyz?after=N` holds the answer until the edge has applied past N, or until
+    /// `waitMs` has passed; a bad `after` or `waitMs` is refused.
+    func testReadinessWaitsForTheEdgeToApplyPastASequence() async throws {
+        let origin = try OriginNode()
+        try origin.start()
+        let edge = try EdgeNode(id: "edge-1", upstream: origin.feedAddress)
+        try edge.start()
+        try await origin.seedCard(markets: 1)
+        let head = try await origin.sequence()
+        let caughtUp = await edge.waitForSequence(head)
+        XCTAssertTrue(caughtUp)
+
+        // Nothing new: the answer comes at the deadline, with the sequence unchanged.
+        let started = Date()
+        let timedOut = try await edge.get("/readyz?after=\(head)&waitMs=300")
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.25)
+        XCTAssertEqual(try applied(timedOut), head)
+
+        // A change made while the request waits answers it at once.
+        async let waited = edge.get("/readyz?after=\(head)&waitMs=20000")
+        var waiting = 0.0
+        let deadline = Date().addingTimeInterval(10)
+        while waiting < 1, Date() < deadline {
+            waiting = await edge.metric("edge_readiness_waiters") ?? 0
+        }
+        XCTAssertEqual(waiting, 1, "the request never waited")
+        let changeStarted = Date()
+        try expectOK(try await origin.request(
+            .post, "/v1/admin/prices",
+            json: #"{"prices":[{"market":"m0","selection":"draw","price":"3.55"}]}"#))
+        let answer = try await waited
+        XCTAssertLessThan(Date().timeIntervalSince(changeStarted), 5)
+        XCTAssertEqual(answer.status, 200)
+        XCTAssertEqual(try applied(answer), head + 1)
+
+        // Already past: answered at once.
+        let past = try await edge.get("/readyz?after=\(head - 1)&waitMs=20000")
+        XCTAssertEqual(try applied(past), head + 1)
+
+        for bad in ["after=-1", "after=x", "after=1&waitMs=60001", "after=1&waitMs=x"] {
+            let refused = try await edge.get("/readyz?\(bad)")
+            XCTAssertEqual(refused.status, 400, bad)
+            XCTAssertEqual(refused.headers["content-type"], "application/problem+json", bad)
+        }
+    }
+
+    private func applied(_ response: HTTPClientResponse) throws -> Int64 {
+        let document = try XCTUnwrap(JSONParser.parse(response.body).objectValue)
+        return try XCTUnwrap(document["appliedSequence"]?.int64Value)
+    }
 }

@@ -144,6 +144,35 @@ final class FeedFrameTests: XCTestCase {
         XCTAssertEqual(Timestamp.parseISO8601("2026-12-05T15:00:00.123Z"), 1_796_482_800_123)
         XCTAssertNil(Timestamp.parseISO8601("2026-13-05T15:00:00Z"))
         XCTAssertNil(Timestamp.parseISO8601("yesterday"))
+        XCTAssertEqual(Timestamp.iso8601(milliseconds: -1), "1969-12-31T23:59:59.999Z")
+        XCTAssertEqual(
+            Timestamp.iso8601(milliseconds: 253_402_300_799_999), "9999-12-31T23:59:59.999Z")
+        XCTAssertEqual(
+            Timestamp.iso8601(milliseconds: 253_402_300_800_000), "10000-01-01T00:00:00.000Z")
+        for milliseconds in stride(from: Int64(0), to: 4_000_000_000_000, by: 86_399_999_937) {
+            let text = Timestamp.iso8601(milliseconds: milliseconds)
+            XCTAssertEqual(Timestamp.parseISO8601(text), milliseconds, text)
+        }
+    }
+
+    func testWireTextKeepsUTF8AndRefusesInvalidBytes() throws {
+        for text in ["", "Arsenal v Spurs, a long name past sixteen bytes", "Bayern München",
+                     "Ødegaard – 1ère", "日本 v 韓国", String(repeating: "x", count: 1000)]
+        {
+            var writer = WireWriter()
+            writer.string(text)
+            let decoded = try writer.bytes.withUnsafeBytes { raw in
+                var reader = WireReader(raw)
+                return try reader.string()
+            }
+            XCTAssertEqual(decoded, text)
+        }
+        // A length of 9, then ASCII with one byte that is no UTF-8 at all.
+        let invalid: [UInt8] = [9, 0, 0, 0] + Array("abcdefgh".utf8) + [0xFF]
+        XCTAssertThrowsError(try invalid.withUnsafeBytes { raw in
+            var reader = WireReader(raw)
+            return try reader.string()
+        })
     }
 }
 

@@ -235,14 +235,28 @@ public final class EdgeNode: @unchecked Sendable {
         return object["appliedSequence"]?.int64Value ?? -1
     }
 
-    /// Waits until the edge has applied `sequence`; false at the deadline.
+    /// Waits until the edge has applied `sequence`; false at the deadline. Each request
+    /// waits at the edge (`/readyz?after=`) until the store moves, so this does not poll.
     public func waitForSequence(_ sequence: Int64, timeout: Double = 30) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if await appliedSequence() >= sequence { return true }
-            try? await Task.sleep(nanoseconds: 20_000_000)
+            let applied = await appliedSequence(after: max(0, sequence - 1))
+            if applied >= sequence { return true }
+            if applied < 0 {
+                // Not answering yet (starting, or restarting): try again shortly.
+                try? await Task.sleep(nanoseconds: 20_000_000)
+            }
         }
         return await appliedSequence() >= sequence
+    }
+
+    /// The applied sequence once it is past `after` or a second has gone by; -1 while the
+    /// edge does not answer.
+    private func appliedSequence(after: Int64) async -> Int64 {
+        guard let response = try? await get("/readyz?after=\(after)&waitMs=1000"),
+            let object = try? JSONParser.parse(response.body).objectValue
+        else { return -1 }
+        return object["appliedSequence"]?.int64Value ?? -1
     }
 
     /// Waits until `/readyz` answers 200 and says the edge is connected: it holds a live feed
