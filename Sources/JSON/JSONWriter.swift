@@ -116,6 +116,43 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// Lets `write` append one complete JSON value's bytes straight to the buffer, for a
+    /// type that formats itself faster than key by key (see `appendEscaped`). Not checked.
+    public mutating func raw(_ write: (inout [UInt8]) -> Void) {
+        separate()
+        write(&bytes)
+        needsComma = true
+    }
+
+    /// Appends `text` to `bytes` as the inside of a JSON string (no quotes), escaped as
+    /// `string` escapes it.
+    public static func appendEscaped(_ text: String, to bytes: inout [UInt8]) {
+        // Most text (keys, ids, prices) needs no escape: copy it in one piece.
+        if let done = text.utf8.withContiguousStorageIfAvailable({ utf8 -> Bool in
+            for byte in utf8
+            where byte < ASCII.firstPrintable || byte == ASCII.quote || byte == ASCII.backslash {
+                return false
+            }
+            bytes.append(contentsOf: utf8)
+            return true
+        }), done {
+            return
+        }
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                guard byte < ASCII.firstPrintable || byte == ASCII.quote || byte == ASCII.backslash
+                else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                appendEscape(for: byte, to: &bytes)
+                runStart = index + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        }
+    }
+
     /// Writes `value` and everything inside it.
     public mutating func value(_ value: JSONValue) {
         switch value {
@@ -164,40 +201,16 @@ public struct JSONWriter: Sendable {
         bytes[start...].reverse()
     }
 
-    /// Appends `text` in quotes, copying runs that need no escape in one step.
+    /// Appends `text` in quotes, escaped.
     private mutating func appendQuoted(_ text: String) {
         bytes.append(ASCII.quote)
-        // Most text (keys, ids, prices) needs no escape: copy it in one piece.
-        if let done = text.utf8.withContiguousStorageIfAvailable({ utf8 -> Bool in
-            for byte in utf8
-            where byte < ASCII.firstPrintable || byte == ASCII.quote || byte == ASCII.backslash {
-                return false
-            }
-            bytes.append(contentsOf: utf8)
-            return true
-        }), done {
-            bytes.append(ASCII.quote)
-            return
-        }
-        var text = text
-        text.withUTF8 { utf8 in
-            var runStart = 0
-            for index in utf8.indices {
-                let byte = utf8[index]
-                guard byte < ASCII.firstPrintable || byte == ASCII.quote || byte == ASCII.backslash
-                else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                appendEscape(for: byte)
-                runStart = index + 1
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
-        }
+        Self.appendEscaped(text, to: &bytes)
         bytes.append(ASCII.quote)
     }
 
     /// Appends the escape for a quote, backslash or control character: the short form where
     /// JSON has one, `\u00XX` otherwise.
-    private mutating func appendEscape(for byte: UInt8) {
+    private static func appendEscape(for byte: UInt8, to bytes: inout [UInt8]) {
         let shortForm: UInt8?
         switch byte {
         case ASCII.quote: shortForm = ASCII.quote

@@ -43,7 +43,17 @@ public struct FeedPosition: Sendable, Hashable, CustomStringConvertible {
 
     /// The epoch as 16 hex digits, as logs and headers show it.
     public static func hex(_ epoch: UInt64) -> String {
-        let text = String(epoch, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
+        String(unsafeUninitializedCapacity: 16) { text in
+            writeHex(epoch, into: text)
+            return 16
+        }
+    }
+
+    /// Writes `value` as 16 lowercase hex digits at the start of `text`.
+    static func writeHex(_ value: UInt64, into text: UnsafeMutableBufferPointer<UInt8>) {
+        for index in 0..<16 {
+            let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * index)) & 0xF
+            text[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+        }
     }
 }

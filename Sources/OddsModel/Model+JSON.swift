@@ -3,43 +3,60 @@ import JSON
 // The JSON clients read. Prices are strings so that no client parses them as floating point.
 
 extension Price {
+    /// The most bytes `write(to:)` takes.
+    static let maxJSONBytes = 160
+
     /// `{"decimal":"2.50","fractional":"3/2","american":"+150"}`
     public func writeJSON(to writer: inout JSONWriter) {
-        // Built as bytes in one buffer: every change of every market writes a few of these.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(72)
-        bytes.append(contentsOf: Self.decimalPrefix)
-        appendDecimal(to: &bytes)
-        bytes.append(contentsOf: Self.fractionalPrefix)
-        let numerator = units - Self.scale
-        let divisor = Self.greatestCommonDivisor(numerator, Self.scale)
-        Self.appendDigits(numerator / divisor, to: &bytes)
-        bytes.append(UInt8(ascii: "/"))
-        Self.appendDigits(Self.scale / divisor, to: &bytes)
-        bytes.append(contentsOf: Self.americanPrefix)
-        bytes.append(contentsOf: americanText.utf8)
-        bytes.append(contentsOf: Self.closing)
-        writer.raw(bytes)
+        writer.raw(JSONPointerWriter.bytes(capacity: Self.maxJSONBytes) { write(to: &$0) })
     }
 
-    private static let decimalPrefix = Array(#"{"decimal":""#.utf8)
-    private static let fractionalPrefix = Array(#"","fractional":""#.utf8)
-    private static let americanPrefix = Array(#"","american":""#.utf8)
-    private static let closing = Array(#""}"#.utf8)
+    func write(to json: inout JSONPointerWriter) {
+        json.piece(#"{"decimal":""#)
+        json.digits(UInt64(units / Self.scale))
+        json.byte(UInt8(ascii: "."))
+        // At least two decimal places, more only when they are not zeros: 2.50, 2.375.
+        var fraction = units % Self.scale
+        var places = Self.decimalPlaces
+        while places > 2, fraction % 10 == 0 {
+            fraction /= 10
+            places -= 1
+        }
+        json.digits(UInt64(fraction), width: places)
+        json.piece(#"","fractional":""#)
+        let numerator = units - Self.scale
+        let divisor = Self.greatestCommonDivisor(numerator, Self.scale)
+        json.digits(UInt64(numerator / divisor))
+        json.byte(UInt8(ascii: "/"))
+        json.digits(UInt64(Self.scale / divisor))
+        json.piece(#"","american":""#)
+        let american = americanOdds
+        json.byte(american > 0 ? UInt8(ascii: "+") : UInt8(ascii: "-"))
+        json.digits(american.magnitude)
+        json.piece(#""}"#)
+    }
 }
 
 extension Selection {
     public func writeJSON(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("id")
-        writer.string(id)
-        writer.key("name")
-        writer.string(name)
-        writer.key("status")
-        writer.string(status.rawValue)
-        writer.key("price")
-        price.writeJSON(to: &writer)
-        writer.endObject()
+        writer.raw(JSONPointerWriter.bytes(capacity: maxJSONBytes) { write(to: &$0) })
+    }
+
+    var maxJSONBytes: Int {
+        96 + JSONPointerWriter.maxEscapedBytes(id) + JSONPointerWriter.maxEscapedBytes(name)
+            + Price.maxJSONBytes
+    }
+
+    func write(to json: inout JSONPointerWriter) {
+        json.piece(#"{"id":""#)
+        json.escaped(id)
+        json.piece(#"","name":""#)
+        json.escaped(name)
+        json.piece(#"","status":""#)
+        json.plain(status.rawValue)
+        json.piece(#"","price":"#)
+        price.write(to: &json)
+        json.byte(UInt8(ascii: "}"))
     }
 }
 
@@ -47,34 +64,7 @@ extension Market {
     /// The market's fields; with `publishedAtMicros`, also `publishedAt`: when the origin
     /// committed this version (what an edge serves).
     public func writeJSON(to writer: inout JSONWriter, publishedAtMicros: Int64? = nil) {
-        writer.beginObject()
-        writer.key("id")
-        writer.string(id)
-        writer.key("event")
-        writer.string(eventID)
-        writer.key("type")
-        writer.string(type)
-        writer.key("name")
-        writer.string(name)
-        writer.key("status")
-        writer.string(status.rawValue)
-        writer.key("inPlay")
-        writer.bool(inPlay)
-        writer.key("betDelayMs")
-        writer.int(Int64(betDelayMilliseconds))
-        writer.key("version")
-        writer.int(Int64(clamping: version))
-        if let publishedAtMicros {
-            writer.key("publishedAt")
-            writer.string(Timestamp.iso8601(milliseconds: publishedAtMicros / 1000))
-        }
-        writer.key("selections")
-        writer.beginArray()
-        for selection in selections {
-            selection.writeJSON(to: &writer)
-        }
-        writer.endArray()
-        writer.endObject()
+        writer.raw(jsonBytes(publishedAtMicros: publishedAtMicros))
     }
 
     public var jsonBytes: [UInt8] {
@@ -82,10 +72,46 @@ extension Market {
     }
 
     /// The JSON document, with `publishedAt` when given.
+    ///
+    /// Written as fixed pieces with the values between them, straight into memory sized
+    /// for the worst case: an edge writes one of these for every change it applies.
     public func jsonBytes(publishedAtMicros: Int64?) -> [UInt8] {
-        var writer = JSONWriter(capacity: 256 + selections.count * 128)
-        writeJSON(to: &writer, publishedAtMicros: publishedAtMicros)
-        return writer.bytes
+        var capacity = 256 + JSONPointerWriter.maxEscapedBytes(id)
+            + JSONPointerWriter.maxEscapedBytes(eventID) + JSONPointerWriter.maxEscapedBytes(type)
+            + JSONPointerWriter.maxEscapedBytes(name)
+        for selection in selections {
+            capacity += 1 + selection.maxJSONBytes
+        }
+        return JSONPointerWriter.bytes(capacity: capacity) { json in
+            json.piece(#"{"id":""#)
+            json.escaped(id)
+            json.piece(#"","event":""#)
+            json.escaped(eventID)
+            json.piece(#"","type":""#)
+            json.escaped(type)
+            json.piece(#"","name":""#)
+            json.escaped(name)
+            json.piece(#"","status":""#)
+            json.plain(status.rawValue)
+            json.piece(inPlay ? #"","inPlay":true"# : #"","inPlay":false"#)
+            json.piece(#","betDelayMs":"#)
+            json.digits(UInt64(clamping: betDelayMilliseconds))
+            json.piece(#","version":"#)
+            json.digits(UInt64(clamping: Int64(clamping: version)))
+            if let publishedAtMicros {
+                json.piece(#","publishedAt":""#)
+                json.plain(Timestamp.iso8601(milliseconds: publishedAtMicros / 1000))
+                json.byte(UInt8(ascii: "\""))
+            }
+            json.piece(#","selections":["#)
+            for (index, selection) in selections.enumerated() {
+                if index > 0 {
+                    json.byte(UInt8(ascii: ","))
+                }
+                selection.write(to: &json)
+            }
+            json.piece("]}")
+        }
     }
 }
 

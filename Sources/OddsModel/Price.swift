@@ -85,33 +85,6 @@ public struct Price: Sendable, Hashable, Comparable, CustomStringConvertible {
             + fractionText
     }
 
-    /// Appends `decimalText`'s bytes.
-    func appendDecimal(to bytes: inout [UInt8]) {
-        Self.appendDigits(units / Self.scale, to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        var fraction = units % Self.scale
-        var digits = Self.decimalPlaces
-        while digits > 2, fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
-        }
-        var divisor: Int64 = 1
-        for _ in 1..<digits {
-            divisor *= 10
-        }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
-            divisor /= 10
-        }
-    }
-
-    static func appendDigits(_ value: Int64, to bytes: inout [UInt8]) {
-        if value >= 10 {
-            appendDigits(value / 10, to: &bytes)
-        }
-        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
-    }
-
     /// Fractional odds, reduced: 2.50 is `3/2`, 2.00 is `1/1`, 1.25 is `1/4`.
     public var fractionalText: String {
         let numerator = units - Self.scale
@@ -122,11 +95,17 @@ public struct Price: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// American (moneyline) odds, rounded half away from zero: 2.50 is `+150`, 1.50 is
     /// `-200`, 2.00 is `+100`.
     public var americanText: String {
+        let odds = americanOdds
+        return odds > 0 ? "+\(odds)" : "\(odds)"
+    }
+
+    /// American (moneyline) odds as a number: +150 for 2.50, -200 for 1.50.
+    var americanOdds: Int64 {
         let profit = units - Self.scale
         if profit >= Self.scale {
-            return "+\(Self.roundedDivision(profit * 100, Self.scale))"
+            return Self.roundedDivision(profit * 100, Self.scale)
         }
-        return "-\(Self.roundedDivision(100 * Self.scale, profit))"
+        return -Self.roundedDivision(100 * Self.scale, profit)
     }
 
     public var description: String {

@@ -2,7 +2,23 @@
 /// that reconnects with `Last-Event-ID` names a point in one history of the origin.
 public enum StreamEventID {
     public static func text(_ position: FeedPosition) -> String {
-        FeedPosition.hex(position.epoch) + "-" + String(position.sequence)
+        // Written as bytes: every change an edge applies gets one.
+        String(unsafeUninitializedCapacity: 37) { text in
+            FeedPosition.writeHex(position.epoch, into: text)
+            text[16] = UInt8(ascii: "-")
+            var length = 1
+            var rest = position.sequence / 10
+            while rest > 0 {
+                length += 1
+                rest /= 10
+            }
+            rest = position.sequence
+            for index in (17..<(17 + length)).reversed() {
+                text[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
+            return 17 + length
+        }
     }
 
     /// The position an id names; nil when it is not one of ours.
