@@ -49,19 +49,9 @@ public struct JSONPointerWriter {
         cursor += 1
     }
 
-    /// Text known to need no escaping (an enumeration's raw value), as it is.
-    public mutating func plain(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            cursor.update(from: utf8.baseAddress!, count: utf8.count)
-            cursor += utf8.count
-        }
-    }
-
     /// The inside of a JSON string: `text` escaped as `JSONWriter.string` escapes it.
     public mutating func escaped(_ text: String) {
-        var utf8Text = text
-        let plain = utf8Text.withUTF8 { utf8 in
+        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 in
             for byte in utf8
             where byte < ASCII.firstPrintable || byte == ASCII.quote || byte == ASCII.backslash {
                 return false
@@ -69,10 +59,18 @@ public struct JSONPointerWriter {
             copy(utf8)
             return true
         }
-        guard !plain else { return }
+        guard plain != true else { return }
         var escaped: [UInt8] = []
         JSONWriter.appendEscaped(text, to: &escaped)
         escaped.withUnsafeBufferPointer { copy($0) }
+    }
+
+    /// Text known to need no escaping (an enumeration's raw value), as it is.
+    public mutating func plain(_ text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ copy($0) }) == nil {
+            var text = text
+            text.withUTF8 { copy($0) }
+        }
     }
 
     /// The decimal digits of `value`.

@@ -14,28 +14,38 @@ enum EdgeRecord {
         var wireLength: Int
     }
 
-    static func encode(version: UInt64, publishedAtMicros: Int64, wire: [UInt8], json: [UInt8])
-        -> [UInt8]
-    {
-        var writer = WireWriter(capacity: headerBytes + wire.count + json.count)
-        writer.uint64(version)
-        writer.int64(publishedAtMicros)
-        writer.uint32(UInt32(wire.count))
-        writer.append(wire)
-        writer.append(json)
-        return writer.bytes
+    static func encode(
+        version: UInt64, publishedAtMicros: Int64, wire: ArraySlice<UInt8>, json: [UInt8]
+    ) -> [UInt8] {
+        let count = headerBytes + wire.count + json.count
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            raw.storeBytes(of: version.littleEndian, as: UInt64.self)
+            raw.storeBytes(of: publishedAtMicros.littleEndian, toByteOffset: 8, as: Int64.self)
+            raw.storeBytes(
+                of: UInt32(wire.count).littleEndian, toByteOffset: 16, as: UInt32.self)
+            wire.withUnsafeBytes {
+                raw.baseAddress!.advanced(by: headerBytes).copyMemory(
+                    from: $0.baseAddress!, byteCount: $0.count)
+            }
+            json.withUnsafeBytes {
+                raw.baseAddress!.advanced(by: headerBytes + wire.count).copyMemory(
+                    from: $0.baseAddress!, byteCount: $0.count)
+            }
+            initialized = count
+        }
     }
 
     static func encode(_ market: Market, publishedAtMicros: Int64) -> [UInt8] {
         encode(
             version: market.version, publishedAtMicros: publishedAtMicros,
-            wire: market.wireBytes, json: market.jsonBytes(publishedAtMicros: publishedAtMicros))
+            wire: market.wireBytes[...], json: market.jsonBytes(publishedAtMicros: publishedAtMicros))
     }
 
     static func encode(_ event: Event, publishedAtMicros: Int64) -> [UInt8] {
         encode(
             version: event.version, publishedAtMicros: publishedAtMicros,
-            wire: event.wireBytes, json: event.jsonBytes(publishedAtMicros: publishedAtMicros))
+            wire: event.wireBytes[...], json: event.jsonBytes(publishedAtMicros: publishedAtMicros))
     }
 
     /// The header of a stored record; nil when the record is too short to be one.

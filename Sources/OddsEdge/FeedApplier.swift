@@ -292,7 +292,7 @@ final class ApplierWorker {
             }
             try txn.put(store.markets, key, EdgeRecord.encode(
                 version: market.version, publishedAtMicros: change.publishedAtMicros,
-                wire: market.wireBytes, json: json))
+                wire: change.bodyWireBytes, json: json))
             // A market never moves to another event, so a known market is indexed already.
             if stored == nil {
                 try txn.put(
@@ -304,7 +304,7 @@ final class ApplierWorker {
             let json = event.jsonBytes(publishedAtMicros: change.publishedAtMicros)
             try txn.put(store.events, Array(event.id.utf8), EdgeRecord.encode(
                 version: event.version, publishedAtMicros: change.publishedAtMicros,
-                wire: event.wireBytes, json: json))
+                wire: change.bodyWireBytes, json: json))
             sports[event.id] = event.sport
             return json
         }
@@ -329,9 +329,7 @@ final class ApplierWorker {
     private func streamItem(_ change: Change, _ item: StreamItem) -> StreamItem {
         var item = item
         if streams.settings.feedsEdges {
-            var writer = WireWriter(capacity: 256)
-            change.encode(into: &writer)
-            item.change = writer.bytes
+            item.change = change.encodedBytes
         }
         item.committedAtMicros = latestCommittedAtMicros
         return item

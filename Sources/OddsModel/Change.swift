@@ -14,11 +14,37 @@ public struct Change: Sendable, Equatable {
     /// When the origin committed the change, Unix time in microseconds.
     public var publishedAtMicros: Int64
     public var body: Body
+    /// The change's wire encoding as it arrived in a feed frame, kept so that a receiver
+    /// that stores or forwards it need not encode it again; nil for a change made here.
+    /// Not part of equality: it is the same change either way.
+    public var received: [UInt8]?
 
     public init(sequence: UInt64, publishedAtMicros: Int64, body: Body) {
         self.sequence = sequence
         self.publishedAtMicros = publishedAtMicros
         self.body = body
+    }
+
+    public static func == (lhs: Change, rhs: Change) -> Bool {
+        lhs.sequence == rhs.sequence && lhs.publishedAtMicros == rhs.publishedAtMicros
+            && lhs.body == rhs.body
+    }
+
+    /// The wire encoding of the event or market alone (what an edge stores), from the
+    /// received bytes when there are some.
+    public var bodyWireBytes: ArraySlice<UInt8> {
+        if let received {
+            return received[Change.headerBytes...]
+        }
+        switch body {
+        case .event(let event): return event.wireBytes[...]
+        case .market(let market): return market.wireBytes[...]
+        }
+    }
+
+    /// The whole change's wire encoding, from the received bytes when there are some.
+    public var encodedBytes: [UInt8] {
+        received ?? wireBytes
     }
 }
 

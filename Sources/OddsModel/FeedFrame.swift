@@ -155,7 +155,10 @@ public enum FeedFrame: Sendable, Equatable {
             var changes: [Change] = []
             changes.reserveCapacity(count)
             for _ in 0..<count {
-                changes.append(try Change(from: &reader))
+                let start = reader.offset
+                var change = try Change(from: &reader)
+                change.received = Array(reader.bytes(from: start))
+                changes.append(change)
             }
             frame = .batch(epoch: epoch, committedAtMicros: committedAt, changes: changes)
         case .snapshotBegin:

@@ -25,7 +25,7 @@ extension Price {
         json.digits(UInt64(fraction), width: places)
         json.piece(#"","fractional":""#)
         let numerator = units - Self.scale
-        let divisor = Self.greatestCommonDivisor(numerator, Self.scale)
+        let divisor = Self.commonDivisorWithScale(numerator)
         json.digits(UInt64(numerator / divisor))
         json.byte(UInt8(ascii: "/"))
         json.digits(UInt64(Self.scale / divisor))

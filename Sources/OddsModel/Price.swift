@@ -88,7 +88,7 @@ public struct Price: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Fractional odds, reduced: 2.50 is `3/2`, 2.00 is `1/1`, 1.25 is `1/4`.
     public var fractionalText: String {
         let numerator = units - Self.scale
-        let divisor = Self.greatestCommonDivisor(numerator, Self.scale)
+        let divisor = Self.commonDivisorWithScale(numerator)
         return "\(numerator / divisor)/\(Self.scale / divisor)"
     }
 
@@ -112,12 +112,17 @@ public struct Price: Sendable, Hashable, Comparable, CustomStringConvertible {
         decimalText
     }
 
-    static func greatestCommonDivisor(_ a: Int64, _ b: Int64) -> Int64 {
-        var (a, b) = (a, b)
-        while b != 0 {
-            (a, b) = (b, a % b)
+    /// The greatest common divisor of `value` (1 or more) and `scale` (10^4 = 2^4 * 5^4),
+    /// from the twos and fives `value` shares with it: no division loop on every price.
+    static func commonDivisorWithScale(_ value: Int64) -> Int64 {
+        let twos = min(value.trailingZeroBitCount, decimalPlaces)
+        var rest = value >> twos
+        var divisor: Int64 = 1 << twos
+        for _ in 0..<decimalPlaces where rest % 5 == 0 {
+            rest /= 5
+            divisor *= 5
         }
-        return a
+        return divisor
     }
 
     /// Positive operands only.

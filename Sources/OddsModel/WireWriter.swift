@@ -61,6 +61,11 @@ public struct WireReader {
         self.bytes = bytes
     }
 
+    /// The bytes read from `start` up to here.
+    func bytes(from start: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
+    }
+
     public var remaining: Int {
         bytes.count - offset
     }

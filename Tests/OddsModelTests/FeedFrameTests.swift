@@ -85,6 +85,25 @@ final class FeedFrameTests: XCTestCase {
         XCTAssertEqual(Array(eventChange.wireBytes[Change.headerBytes...]), event().wireBytes)
     }
 
+    func testDecodedChangesKeepTheBytesTheyArrivedIn() throws {
+        let changes = [
+            Change(sequence: 1, publishedAtMicros: 2, body: .event(event())),
+            Change(sequence: 2, publishedAtMicros: 3, body: .market(try market())),
+        ]
+        var decoder = FeedFrameDecoder()
+        decoder.append(FeedFrame.batch(epoch: 1, committedAtMicros: 4, changes: changes).encoded)
+        guard case .batch(_, _, let decoded)? = try decoder.next() else {
+            return XCTFail("no batch")
+        }
+        XCTAssertEqual(decoded, changes)
+        for (received, sent) in zip(decoded, changes) {
+            XCTAssertEqual(received.received, sent.wireBytes)
+            XCTAssertEqual(received.encodedBytes, sent.wireBytes)
+            XCTAssertEqual(Array(received.bodyWireBytes), Array(sent.bodyWireBytes))
+            XCTAssertNil(sent.received)
+        }
+    }
+
     func testAFlippedBitFailsTheChecksum() throws {
         var bytes = FeedFrame.heartbeat(
             position: FeedPosition(epoch: 1, sequence: 2), sentAtMicros: 3).encoded

@@ -57,4 +57,17 @@ final class PriceTests: XCTestCase {
             XCTAssertEqual(object["american"]?.stringValue, price.americanText)
         }
     }
+
+    func testFractionalOddsAreExactAndReduced() throws {
+        func gcd(_ a: Int64, _ b: Int64) -> Int64 { b == 0 ? a : gcd(b, a % b) }
+        let low = Array(Int64(10_001)...40_000)
+        let high = Array(stride(from: Int64(40_001), to: 100_000_000, by: 7_919))
+        for units in low + high {
+            let price = try XCTUnwrap(Price(units: units))
+            let parts = price.fractionalText.split(separator: "/").compactMap { Int64($0) }
+            XCTAssertEqual(parts.count, 2)
+            XCTAssertEqual(parts[0] * Price.scale, (units - Price.scale) * parts[1], "\(units)")
+            XCTAssertEqual(gcd(parts[0], parts[1]), 1, "\(units)")
+        }
+    }
 }

@@ -7,22 +7,46 @@ enum ServerSentEvent {
     static let contentType = "text/event-stream"
 
     /// One event: its id (what the client sends back as `Last-Event-ID`), its type and data.
-    static func frame(id: String?, event: String, data: some Collection<UInt8>) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(data.count + event.utf8.count + (id?.utf8.count ?? 0) + 24)
-        if let id {
-            bytes.append(contentsOf: "id: ".utf8)
-            bytes.append(contentsOf: id.utf8)
-            bytes.append(newline)
+    static func frame(id: String?, event: String, data: [UInt8]) -> [UInt8] {
+        // Sized exactly and copied in: the edge makes one of these for every change.
+        var id = id
+        var event = event
+        let idCount = id.map { 5 + $0.utf8.count } ?? 0
+        let count = idCount + 8 + event.utf8.count + 6 + data.count + 2
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var cursor = ByteCursor(buffer.baseAddress!)
+            if id != nil {
+                cursor.put("id: ")
+                id!.withUTF8 { cursor.put($0) }
+                cursor.put("\n")
+            }
+            cursor.put("event: ")
+            event.withUTF8 { cursor.put($0) }
+            cursor.put("\ndata: ")
+            data.withUnsafeBufferPointer { cursor.put($0) }
+            cursor.put("\n\n")
+            initialized = cursor.pointer - buffer.baseAddress!
+            precondition(initialized == count)
         }
-        bytes.append(contentsOf: "event: ".utf8)
-        bytes.append(contentsOf: event.utf8)
-        bytes.append(newline)
-        bytes.append(contentsOf: "data: ".utf8)
-        bytes.append(contentsOf: data)
-        bytes.append(newline)
-        bytes.append(newline)
-        return bytes
+    }
+
+    /// Copies bytes into memory sized for them beforehand.
+    private struct ByteCursor {
+        var pointer: UnsafeMutablePointer<UInt8>
+
+        init(_ pointer: UnsafeMutablePointer<UInt8>) {
+            self.pointer = pointer
+        }
+
+        mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let base = bytes.baseAddress else { return }
+            pointer.update(from: base, count: bytes.count)
+            pointer += bytes.count
+        }
+
+        mutating func put(_ text: StaticString) {
+            put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
     }
 
     /// A comment line, which clients ignore: a heartbeat that keeps idle connections open.
@@ -35,5 +59,4 @@ enum ServerSentEvent {
         Array("retry: \(milliseconds)\n\n".utf8)
     }
 
-    private static let newline = UInt8(ascii: "\n")
 }
