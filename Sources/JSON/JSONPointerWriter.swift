@@ -38,9 +38,7 @@ public struct JSONPointerWriter {
     /// A fixed piece of JSON, as it is.
     @inline(__always)
     public mutating func piece(_ text: StaticString) {
-        let count = text.utf8CodeUnitCount
-        cursor.update(from: text.utf8Start, count: count)
-        cursor += count
+        copy(UnsafeRawPointer(text.utf8Start), count: text.utf8CodeUnitCount)
     }
 
     @inline(__always)
@@ -73,20 +71,49 @@ public struct JSONPointerWriter {
         }
     }
 
+    /// Lets `write` put exactly `count` bytes at the cursor (a fixed-width field such as a
+    /// timestamp), then moves past them.
+    @inline(__always)
+    public mutating func fixed(_ count: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
+        write(UnsafeMutableBufferPointer(start: cursor, count: count))
+        cursor += count
+    }
+
     /// The decimal digits of `value`.
     public mutating func digits(_ value: UInt64) {
         var length = 1
-        var rest = value / 10
-        while rest > 0 {
+        var bound: UInt64 = 10
+        while value >= bound && length < 19 {
             length += 1
-            rest /= 10
+            bound &*= 10
         }
-        rest = value
-        for offset in stride(from: length - 1, through: 0, by: -1) {
-            cursor[offset] = ASCII.zero + UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
+        if value >= bound {
+            length += 1
+        }
+        var rest = value
+        var end = cursor + length
+        // Two digits a step, from a table of "00" to "99".
+        while rest >= 100 {
+            let pair = Int(rest % 100) * 2
+            rest /= 100
+            end -= 2
+            end[0] = Self.pairs[pair]
+            end[1] = Self.pairs[pair + 1]
+        }
+        if rest >= 10 {
+            let pair = Int(rest) * 2
+            end -= 2
+            end[0] = Self.pairs[pair]
+            end[1] = Self.pairs[pair + 1]
+        } else {
+            end -= 1
+            end[0] = ASCII.zero + UInt8(truncatingIfNeeded: rest)
         }
         cursor += length
+    }
+
+    private static let pairs: [UInt8] = (0..<100).flatMap { number in
+        [ASCII.zero + UInt8(number / 10), ASCII.zero + UInt8(number % 10)]
     }
 
     /// The decimal digits of `value`, with leading zeros to make `width` of them.
@@ -105,7 +132,28 @@ public struct JSONPointerWriter {
 
     private mutating func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress else { return }
-        cursor.update(from: base, count: bytes.count)
-        cursor += bytes.count
+        copy(UnsafeRawPointer(base), count: bytes.count)
+    }
+
+    /// Copies `count` bytes; the short copies that make up most of a document (keys, ids,
+    /// names) as two overlapping words instead of a call to memmove.
+    @inline(__always)
+    private mutating func copy(_ source: UnsafeRawPointer, count: Int) {
+        let target = UnsafeMutableRawPointer(cursor)
+        if count >= 8 && count <= 16 {
+            let head = source.loadUnaligned(as: UInt64.self)
+            let tail = source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            target.storeBytes(of: head, as: UInt64.self)
+            target.storeBytes(of: tail, toByteOffset: count - 8, as: UInt64.self)
+        } else if count < 8 {
+            for index in 0..<count {
+                target.storeBytes(
+                    of: source.load(fromByteOffset: index, as: UInt8.self),
+                    toByteOffset: index, as: UInt8.self)
+            }
+        } else {
+            target.copyMemory(from: source, byteCount: count)
+        }
+        cursor += count
     }
 }

@@ -18,6 +18,7 @@ struct EdgeMetrics: Sendable {
     let integrityRepairs: Counter
     let storeBytes: Gauge
     let readinessWaiters: Gauge
+    let storeSync: Histogram
     let requests: RouteCounters
     let betsForwarded: Counter
     let betsRefused: Counter
@@ -59,6 +60,10 @@ struct EdgeMetrics: Sendable {
             "edge_integrity_repairs_total", help: "Markets repaired from the origin.")
         storeBytes = registry.gauge(
             "edge_store_bytes", help: "Bytes of the LMDB map in use.")
+        storeSync = registry.histogram(
+            "edge_store_sync_seconds",
+            help: "Flushes of the store to disk (every storeSyncIntervalMs while it has "
+                + "changes), off the applier's thread.")
         readinessWaiters = registry.gauge(
             "edge_readiness_waiters",
             help: "Requests to /readyz?after=N waiting for the store to move past N.")

@@ -63,7 +63,7 @@ final class EdgeService: Sendable {
         applier = FeedApplier(
             store: store, state: state, metrics: metrics, logger: logger, streams: streams,
             children: children,
-            syncIntervalMilliseconds: max(1, configuration.storeSyncIntervalMilliseconds),
+            syncIntervalMilliseconds: configuration.storeSyncIntervalMilliseconds,
             auditAppliedSequences: configuration.auditAppliedSequences,
             onResync: { session, _ in feedBox.feed?.resynchronise(session: session) })
         feed = FeedClient(

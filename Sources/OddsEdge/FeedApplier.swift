@@ -44,6 +44,7 @@ final class FeedApplier: Sendable {
 
     func start() {
         let worker = self.worker
+        worker.value.flusher.start()
         thread.start { queue in worker.value.run(queue) }
     }
 
@@ -69,7 +70,6 @@ final class ApplierWorker {
     private let state: EdgeState
     private let metrics: EdgeMetrics
     private let logger: Logger
-    private let syncInterval: UInt64
     private let auditAppliedSequences: Bool
     private let onResync: @Sendable (UInt64, String) -> Void
     /// Where committed changes go to stream clients.
@@ -86,8 +86,8 @@ final class ApplierWorker {
     private var snapshot: (position: FeedPosition, events: [Event], markets: [Market])?
     /// When the origin's commit of the latest batch completed (0 for batches from its log).
     private var latestCommittedAtMicros: Int64 = 0
-    private var lastSync = DispatchTime.now()
-    private var dirtySinceSync = false
+    /// Flushes the store to disk in the background (a sync interval of 0 syncs each commit).
+    let flusher: StoreFlusher
     private let acknowledgement = LockedAcknowledgement()
 
     init(
@@ -102,7 +102,9 @@ final class ApplierWorker {
         self.state = state
         self.metrics = metrics
         self.logger = logger
-        syncInterval = UInt64(syncIntervalMilliseconds) * 1_000_000
+        flusher = StoreFlusher(
+            environment: store.environment, intervalMilliseconds: syncIntervalMilliseconds,
+            logger: logger, latency: metrics.storeSync)
         self.onResync = onResync
         let cursor = (try? store.cursor()) ?? (.empty, 0)
         position = cursor.position
@@ -142,7 +144,7 @@ final class ApplierWorker {
                 switch job {
                 case .stop:
                     flush(&batches)
-                    syncIfDue(force: true)
+                    flusher.stop()
                     return
                 case .frame(let session, let frame):
                     guard session > abandonedSession else { continue }
@@ -156,7 +158,6 @@ final class ApplierWorker {
                 }
             }
             flush(&batches)
-            syncIfDue(force: false)
         }
     }
 
@@ -256,7 +257,7 @@ final class ApplierWorker {
         }
         position = next
         publishedAtMicros = last.publishedAtMicros
-        dirtySinceSync = true
+        flusher.markDirty()
         // Readable from here on: say so first (readiness waiters are answered now), then
         // make the stream events.
         state.update {
@@ -374,7 +375,7 @@ final class ApplierWorker {
         }
         position = taken.position
         publishedAtMicros = published
-        dirtySinceSync = true
+        flusher.markDirty()
         sports = Dictionary(
             taken.events.map { ($0.id, $0.sport) }, uniquingKeysWith: { _, last in last })
         streams.restart(at: taken.position)
@@ -437,7 +438,7 @@ final class ApplierWorker {
             logger.error("integrity.repair_failed", ["error": .string("\(error)")])
             return 0
         }
-        dirtySinceSync = true
+        flusher.markDirty()
         streams.publish(repaired.map { market in
             var item = StreamItem.market(
                 market, sequence: position.sequence, epoch: position.epoch,
@@ -475,21 +476,6 @@ final class ApplierWorker {
             FeedFrame.acknowledgement(
                 position: position, integrity: integrity, downstream: children.reports
             ).encoded)
-    }
-
-    private func syncIfDue(force: Bool) {
-        guard dirtySinceSync else { return }
-        let now = DispatchTime.now()
-        guard force || now.uptimeNanoseconds >= lastSync.uptimeNanoseconds + syncInterval else {
-            return
-        }
-        lastSync = now
-        dirtySinceSync = false
-        do {
-            try store.environment.sync()
-        } catch {
-            logger.error("store.sync_failed", ["error": .string("\(error)")])
-        }
     }
 }
 

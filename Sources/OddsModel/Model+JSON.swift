@@ -100,15 +100,20 @@ extension Market {
             json.digits(UInt64(clamping: Int64(clamping: version)))
             if let publishedAtMicros {
                 json.piece(#","publishedAt":""#)
-                json.plain(Timestamp.iso8601(milliseconds: publishedAtMicros / 1000))
+                let milliseconds = publishedAtMicros / 1000
+                if Timestamp.hasFixedWidth(milliseconds: milliseconds) {
+                    json.fixed(24) { Timestamp.write(milliseconds: milliseconds, into: $0) }
+                } else {
+                    json.plain(Timestamp.iso8601(milliseconds: milliseconds))
+                }
                 json.byte(UInt8(ascii: "\""))
             }
             json.piece(#","selections":["#)
-            for (index, selection) in selections.enumerated() {
+            for index in selections.indices {
                 if index > 0 {
                     json.byte(UInt8(ascii: ","))
                 }
-                selection.write(to: &json)
+                selections[index].write(to: &json)
             }
             json.piece("]}")
         }

@@ -5,30 +5,45 @@ public enum Timestamp {
         let (days, dayMilliseconds) = floorDivision(milliseconds, 86_400_000)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         let seconds = dayMilliseconds / 1000
-        guard (0...9999).contains(year) else {
+        guard hasFixedWidth(milliseconds: milliseconds) else {
             return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
                 + "\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
                 + "\(pad(seconds % 60, 2)).\(pad(dayMilliseconds % 1000, 3))Z"
         }
-        // Written as bytes: every market document an edge stores carries one.
         return String(unsafeUninitializedCapacity: 24) { text in
-            func digits(_ value: Int64, _ width: Int, at offset: Int, then separator: UInt8) {
-                var rest = value
-                for index in (offset..<(offset + width)).reversed() {
-                    text[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
-                    rest /= 10
-                }
-                text[offset + width] = separator
-            }
-            digits(year, 4, at: 0, then: UInt8(ascii: "-"))
-            digits(month, 2, at: 5, then: UInt8(ascii: "-"))
-            digits(day, 2, at: 8, then: UInt8(ascii: "T"))
-            digits(seconds / 3600, 2, at: 11, then: UInt8(ascii: ":"))
-            digits(seconds / 60 % 60, 2, at: 14, then: UInt8(ascii: ":"))
-            digits(seconds % 60, 2, at: 17, then: UInt8(ascii: "."))
-            digits(dayMilliseconds % 1000, 3, at: 20, then: UInt8(ascii: "Z"))
+            write(milliseconds: milliseconds, into: text)
             return 24
         }
+    }
+
+    /// Whether `iso8601(milliseconds:)` is 24 bytes (years 0 to 9999), which `write` needs.
+    public static func hasFixedWidth(milliseconds: Int64) -> Bool {
+        (-62_167_219_200_000...253_402_300_799_999).contains(milliseconds)
+    }
+
+    /// Writes the 24 bytes of `iso8601(milliseconds:)`, for a time that `hasFixedWidth`.
+    /// Every market document an edge stores carries one.
+    public static func write(milliseconds: Int64, into text: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(hasFixedWidth(milliseconds: milliseconds) && text.count >= 24)
+        let (days, dayMilliseconds) = floorDivision(milliseconds, 86_400_000)
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let seconds = dayMilliseconds / 1000
+        let fraction = dayMilliseconds % 1000
+        func digits(_ value: Int64, _ width: Int, at offset: Int, then separator: UInt8) {
+            var rest = value
+            for index in (offset..<(offset + width)).reversed() {
+                text[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
+            text[offset + width] = separator
+        }
+        digits(year, 4, at: 0, then: UInt8(ascii: "-"))
+        digits(month, 2, at: 5, then: UInt8(ascii: "-"))
+        digits(day, 2, at: 8, then: UInt8(ascii: "T"))
+        digits(seconds / 3600, 2, at: 11, then: UInt8(ascii: ":"))
+        digits(seconds / 60 % 60, 2, at: 14, then: UInt8(ascii: ":"))
+        digits(seconds % 60, 2, at: 17, then: UInt8(ascii: "."))
+        digits(fraction, 3, at: 20, then: UInt8(ascii: "Z"))
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (UTC only) to Unix milliseconds; nil otherwise.

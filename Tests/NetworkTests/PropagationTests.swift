@@ -159,6 +159,36 @@ final class PropagationTests: XCTestCase {
         }
     }
 
+    /// The store is flushed to disk in the background every `storeSyncIntervalMs` while it
+    /// has changes, and not at all while it has none.
+    func testTheStoreIsFlushedOnItsIntervalWhileItHasChanges() async throws {
+        let origin = try OriginNode()
+        try origin.start()
+        let edge = try EdgeNode(
+            id: "edge-1", upstream: origin.feedAddress, settings: ["storeSyncIntervalMs": 50])
+        try edge.start()
+        try await origin.seedCard(markets: 1)
+        let head = try await origin.sequence()
+        let caughtUp = await edge.waitForSequence(head)
+        XCTAssertTrue(caughtUp)
+        func syncs() async -> Double {
+            await edge.metric("edge_store_sync_seconds_count") ?? -1
+        }
+        var flushed = await syncs()
+        let deadline = Date().addingTimeInterval(10)
+        while flushed < 1, Date() < deadline {
+            _ = try await edge.get("/readyz?after=\(head)&waitMs=50")
+            flushed = await syncs()
+        }
+        XCTAssertGreaterThanOrEqual(flushed, 1, "the store was never flushed")
+        // Nothing new: the flusher has nothing to do.
+        _ = try await edge.get("/readyz?after=\(head)&waitMs=300")
+        let idle = await syncs()
+        _ = try await edge.get("/readyz?after=\(head)&waitMs=300")
+        let stillIdle = await syncs()
+        XCTAssertEqual(idle, stillIdle)
+    }
+
     private func applied(_ response: HTTPClientResponse) throws -> Int64 {
         let document = try XCTUnwrap(JSONParser.parse(response.body).objectValue)
         return try XCTUnwrap(document["appliedSequence"]?.int64Value)

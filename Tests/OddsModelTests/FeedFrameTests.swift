@@ -168,6 +168,8 @@ final class FeedFrameTests: XCTestCase {
             Timestamp.iso8601(milliseconds: 253_402_300_799_999), "9999-12-31T23:59:59.999Z")
         XCTAssertEqual(
             Timestamp.iso8601(milliseconds: 253_402_300_800_000), "10000-01-01T00:00:00.000Z")
+        XCTAssertEqual(
+            Timestamp.iso8601(milliseconds: -62_167_219_200_000), "0000-01-01T00:00:00.000Z")
         for milliseconds in stride(from: Int64(0), to: 4_000_000_000_000, by: 86_399_999_937) {
             let text = Timestamp.iso8601(milliseconds: milliseconds)
             XCTAssertEqual(Timestamp.parseISO8601(text), milliseconds, text)

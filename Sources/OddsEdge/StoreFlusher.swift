@@ -1,0 +1,74 @@
+import Dispatch
+import Foundation
+import Store
+import Synchronization
+import Telemetry
+
+/// Flushes the edge's store to disk on a thread of its own, every interval while there are
+/// commits it has not flushed, so the feed applier never waits out an fsync (which takes
+/// milliseconds here, and would hold up every change arriving meanwhile). The store commits
+/// without syncing (`MDB_NOSYNC`): a process crash loses nothing, a power loss at most the
+/// last interval, which the feed sends again from the cursor. An interval of 0 means the
+/// store syncs every commit itself, and the flusher does nothing.
+final class StoreFlusher: Sendable {
+    private let environment: StoreEnvironment
+    private let enabled: Bool
+    private let interval: DispatchTimeInterval
+    private let logger: Logger
+    private let latency: Histogram
+    private let dirty = Atomic<Bool>(false)
+    private let stopRequested = DispatchSemaphore(value: 0)
+    private let stopped = DispatchSemaphore(value: 0)
+    private let running = Atomic<Bool>(false)
+
+    init(
+        environment: StoreEnvironment, intervalMilliseconds: Int, logger: Logger,
+        latency: Histogram
+    ) {
+        self.environment = environment
+        self.latency = latency
+        enabled = intervalMilliseconds > 0
+        interval = .milliseconds(max(1, intervalMilliseconds))
+        self.logger = logger
+    }
+
+    func start() {
+        guard enabled, !running.exchange(true, ordering: .relaxed) else { return }
+        let thread = Thread { [self] in
+            while stopRequested.wait(timeout: .now() + interval) == .timedOut {
+                flush()
+            }
+            stopped.signal()
+        }
+        thread.name = "store-flusher"
+        thread.start()
+    }
+
+    /// Notes a commit that is not on disk yet. Any thread.
+    func markDirty() {
+        guard enabled else { return }
+        dirty.store(true, ordering: .releasing)
+    }
+
+    /// Flushes now if anything is unflushed. Any thread.
+    func flush() {
+        guard dirty.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        let started = DispatchTime.now()
+        do {
+            try environment.sync()
+            latency.observe(
+                nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
+        } catch {
+            logger.error("store.sync_failed", ["error": .string("\(error)")])
+        }
+    }
+
+    /// Stops the thread and flushes what is left.
+    func stop() {
+        if running.load(ordering: .relaxed) {
+            stopRequested.signal()
+            stopped.wait()
+        }
+        flush()
+    }
+}
