@@ -16,6 +16,7 @@ final class EdgeService: Sendable {
     private let betClient: HTTP2Client
     private let betLoop: EventLoop
     private let checker: IntegrityChecker
+    private let bootState: StoreBootState
 
     init(configuration: EdgeConfiguration, allocator: String) throws {
         let logger = Logger(
@@ -32,10 +33,22 @@ final class EdgeService: Sendable {
         // may lose the last interval, which the feed then resends from the cursor.
         storeConfiguration.durability = configuration.storeSyncIntervalMilliseconds == 0
             ? .full : .noSync
+        let bootState = StoreBootState(
+            directory: configuration.dataDirectory, bootID: StoreBootState.currentBootID())
+        self.bootState = bootState
         let store: EdgeStore
         do {
+            if storeConfiguration.durability == .noSync,
+                let reason = bootState.reasonToDiscard()
+            {
+                logger.warning("store.discarded", [
+                    "data": .string(configuration.dataDirectory), "reason": .string(reason),
+                ])
+                try bootState.discardStore()
+            }
             store = try EdgeStore(
                 directory: configuration.dataDirectory, configuration: storeConfiguration)
+            try bootState.markOpen()
         } catch {
             throw UsageError("dataDirectory \(configuration.dataDirectory): \(error)")
         }
@@ -161,6 +174,11 @@ final class EdgeService: Sendable {
         client.close()
         betClient.close()
         applier.stop()
+        do {
+            try bootState.markClean()
+        } catch {
+            logger.error("store.boot_state_failed", ["error": .string("\(error)")])
+        }
         clientLoop.shutdown()
         betLoop.shutdown()
     }
