@@ -111,16 +111,24 @@ struct EdgeRoutes: Sendable {
         let (epoch, lastHeardMicros) = state.readFreshness
         let (ageSeconds, stale) = freshness(lastHeardMicros: lastHeardMicros, now: now)
         let cache = Self.cache.value
+        // Read before the store: an answer checked at this count is at least this current.
+        let generation = state.storeGeneration
+        let fresh = { (cached: borrowing ResponseCache.Entry) in
+            cached.epoch == epoch && cached.ageSeconds == ageSeconds && cached.stale == stale
+        }
+        if let (response, etag) = cache.entry(for: id, checkedAt: generation, where: fresh) {
+            // Nothing committed since this answer was last checked: no lookup.
+            return conditional(response, etag: etag, request: request, route: route)
+        }
         let found: (response: HTTPResponse, etag: String)??
         do {
             found = try store.environment.read { txn in
                 try txn.withValue(table, keyBytes: id) { record in
                     guard let header = EdgeRecord.header(record) else { return nil }
-                    if let cached = cache.entry(for: id, where: { cached in
+                    if let cached = cache.entry(for: id, stamping: generation, where: { cached in
                         cached.version == header.version
                             && cached.publishedAtMicros == header.publishedAtMicros
-                            && cached.epoch == epoch && cached.ageSeconds == ageSeconds
-                            && cached.stale == stale
+                            && fresh(cached)
                     }) {
                         return cached
                     }
@@ -132,7 +140,7 @@ struct EdgeRoutes: Sendable {
                         status: 200, headers: headers,
                         body: Array(EdgeRecord.json(record, header)))
                     cache.store(id, ResponseCache.Entry(
-                        version: header.version, publishedAtMicros: header.publishedAtMicros,
+                        generation: generation, version: header.version, publishedAtMicros: header.publishedAtMicros,
                         epoch: epoch, ageSeconds: ageSeconds, stale: stale,
                         etag: etag, response: response))
                     return (response, etag)
@@ -147,6 +155,14 @@ struct EdgeRoutes: Sendable {
             return answer(route, .problem(
                 status: 404, title: "Not found", detail: "no \(what) \(shown)"))
         }
+        return conditional(response, etag: etag, request: request, route: route)
+    }
+
+    /// `response`, or 304 when the request's `If-None-Match` names `etag`.
+    private func conditional(
+        _ response: HTTPResponse, etag: String, request: HTTPRequest,
+        route: RouteCounters.Route
+    ) -> HTTPResponse {
         if let ifNoneMatch = request.headers["if-none-match"], Self.matches(ifNoneMatch, etag) {
             var headers = response.headers
             headers.remove("content-type")

@@ -11,6 +11,9 @@ import Transport
 /// One thread only.
 final class ResponseCache {
     struct Entry {
+        /// The store's commit count (`EdgeState.storeGeneration`) when the entry was last
+        /// checked against the store: while it has not moved, no lookup is needed.
+        var generation: UInt64
         var version: UInt64
         var publishedAtMicros: Int64
         var epoch: UInt64
@@ -33,16 +36,36 @@ final class ResponseCache {
     private var slots: [Slot?] = Array(repeating: nil, count: ResponseCache.initialCapacity)
     private(set) var count = 0
 
-    /// The entry for `key` when `isCurrent` accepts it, else nil.
-    func entry(for key: UnsafeRawBufferPointer, where isCurrent: (borrowing Entry) -> Bool)
-        -> (response: HTTPResponse, etag: String)?
-    {
+    /// The entry for `key` when `isCurrent` accepts it, else nil. An accepted entry is
+    /// stamped with `generation`: it was found current against the store at that point.
+    func entry(
+        for key: UnsafeRawBufferPointer, stamping generation: UInt64,
+        where isCurrent: (borrowing Entry) -> Bool
+    ) -> (response: HTTPResponse, etag: String)? {
+        guard let index = find(key), isCurrent(slots[index]!.entry) else { return nil }
+        slots[index]!.entry.generation = generation
+        return (slots[index]!.entry.response, slots[index]!.entry.etag)
+    }
+
+    /// The entry for `key` when it was checked against the store at `generation` (nothing
+    /// has been committed since) and `isFresh` accepts its freshness headers, else nil.
+    func entry(
+        for key: UnsafeRawBufferPointer, checkedAt generation: UInt64,
+        where isFresh: (borrowing Entry) -> Bool
+    ) -> (response: HTTPResponse, etag: String)? {
+        guard let index = find(key), slots[index]!.entry.generation == generation,
+            isFresh(slots[index]!.entry)
+        else { return nil }
+        return (slots[index]!.entry.response, slots[index]!.entry.etag)
+    }
+
+    private func find(_ key: UnsafeRawBufferPointer) -> Int? {
         let hash = Self.hash(key)
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: hash) & mask
         while let slot = slots[index] {
             if slot.hash == hash && Self.equal(slot.key, key) {
-                return isCurrent(slot.entry) ? (slot.entry.response, slot.entry.etag) : nil
+                return index
             }
             index = (index + 1) & mask
         }
