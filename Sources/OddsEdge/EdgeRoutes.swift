@@ -113,7 +113,9 @@ struct EdgeRoutes: Sendable {
         let cache = Self.cache.value
         // Read before the store: an answer checked at this count is at least this current.
         let generation = state.storeGeneration
-        let fresh = { (cached: borrowing ResponseCache.Entry) in
+        // A nested function, not a closure value: a closure that captures would be
+        // allocated on every read.
+        func fresh(_ cached: borrowing ResponseCache.Entry) -> Bool {
             cached.epoch == epoch && cached.ageSeconds == ageSeconds && cached.stale == stale
         }
         if let (response, etag) = cache.entry(for: id, checkedAt: generation, where: fresh) {

@@ -26,7 +26,7 @@ public enum FeedFrame: Sendable, Equatable {
     /// Length, kind and checksum around every payload.
     public static let overheadBytes = 9
 
-    private enum Kind: UInt8 {
+    enum Kind: UInt8 {
         case batch = 1
         case snapshotBegin = 2
         case snapshotPart = 3
@@ -249,6 +249,19 @@ public struct FeedFrameDecoder: Sendable {
     /// The next whole frame, or nil until more bytes arrive. Throws on a frame that is too
     /// large, fails its checksum or does not decode; the stream is unusable after that.
     public mutating func next() throws(WireError) -> FeedFrame? {
+        try nextBody { body throws(WireError) in try FeedFrame.decode(body: body) }
+    }
+
+    /// Like `next`, but a batch frame comes back as its summary, without decoding its
+    /// changes (checked against its checksum all the same); any other frame as `.other`.
+    /// For a reader that only times batches, such as a benchmark.
+    public mutating func nextSummary() throws(WireError) -> FeedFrameSummary? {
+        try nextBody { body throws(WireError) in try FeedFrameSummary(body: body) }
+    }
+
+    private mutating func nextBody<Decoded>(
+        _ decode: (UnsafeRawBufferPointer) throws(WireError) -> Decoded
+    ) throws(WireError) -> Decoded? {
         guard buffer.count - start >= 4 else { return nil }
         let length = buffer.withUnsafeBytes { raw in
             Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt32.self)))
@@ -257,12 +270,12 @@ public struct FeedFrameDecoder: Sendable {
         guard buffer.count - start >= 4 + length else { return nil }
         let frameStart = start + 4
         let bodyEnd = frameStart + length - 4
-        let result: Result<FeedFrame, WireError> = buffer.withUnsafeBytes { raw in
+        let result: Result<Decoded, WireError> = buffer.withUnsafeBytes { raw in
             let body = UnsafeRawBufferPointer(rebasing: raw[frameStart..<bodyEnd])
             let stored = UInt32(littleEndian: raw.loadUnaligned(
                 fromByteOffset: bodyEnd, as: UInt32.self))
             guard CRC32C.checksum(body) == stored else { return .failure(.checksumMismatch) }
-            return Result { () throws(WireError) in try FeedFrame.decode(body: body) }
+            return Result { () throws(WireError) in try decode(body) }
         }
         start = bodyEnd + 4
         if start > 1 << 20, start * 2 > buffer.count {
@@ -270,5 +283,27 @@ public struct FeedFrameDecoder: Sendable {
             start = 0
         }
         return try result.get()
+    }
+}
+
+/// A feed frame as a reader that times batches sees it: a batch's epoch, commit time, and
+/// the sequence numbers it carries (consecutive, from `firstSequence`), or some other frame.
+public enum FeedFrameSummary: Sendable, Equatable {
+    case batch(epoch: UInt64, committedAtMicros: Int64, firstSequence: UInt64, count: Int)
+    case other
+
+    init(body: UnsafeRawBufferPointer) throws(WireError) {
+        var reader = WireReader(body)
+        guard try reader.uint8() == FeedFrame.Kind.batch.rawValue else {
+            self = .other
+            return
+        }
+        let epoch = try reader.uint64()
+        let committedAt = try reader.int64()
+        let count = try reader.count(minimumItemBytes: Change.headerBytes)
+        // Each change begins with its sequence number.
+        let first = count > 0 ? try reader.uint64() : 0
+        self = .batch(
+            epoch: epoch, committedAtMicros: committedAt, firstSequence: first, count: count)
     }
 }

@@ -8,11 +8,7 @@ import XCTest
 /// boot id there while the edge is down.
 final class PowerLossTests: XCTestCase {
     func testAStoreLeftOpenAcrossARebootIsSetAsideAndRefilledFromASnapshot() async throws {
-        let (origin, edge) = try await network()
-        try await origin.seedCard(markets: 20)
-        let head = try await origin.sequence()
-        let reached = await edge.waitForSequence(head)
-        XCTAssertTrue(reached)
+        let (origin, edge, head) = try await seededNetwork()
         edge.kill9()
         XCTAssertTrue(try bootRecord(edge).hasSuffix(" open"))
         try "0000-another-boot open\n".write(
@@ -30,14 +26,12 @@ final class PowerLossTests: XCTestCase {
         XCTAssertEqual(market.status, 200)
         XCTAssertEqual(edge.terminate(), 0)
         XCTAssertTrue(try bootRecord(edge).hasSuffix(" clean"))
+        let originHead = try await origin.sequence()
+        XCTAssertEqual(originHead, head)
     }
 
     func testAProcessCrashOrACleanStopBeforeARebootKeepsTheStore() async throws {
-        let (origin, edge) = try await network()
-        try await origin.seedCard(markets: 20)
-        let head = try await origin.sequence()
-        let reached = await edge.waitForSequence(head)
-        XCTAssertTrue(reached)
+        let (origin, edge, head) = try await seededNetwork()
 
         // kill -9, same boot: the kernel had every page.
         edge.kill9()
@@ -59,16 +53,21 @@ final class PowerLossTests: XCTestCase {
         let afterReboot = await edge.metric("edge_feed_snapshots_total")
         XCTAssertEqual(afterReboot, 0)
         XCTAssertFalse(edge.process?.log.contains("store.discarded") ?? true)
+        let originHead = try await origin.sequence()
+        XCTAssertEqual(originHead, head)
     }
 
-    private func network() async throws -> (OriginNode, EdgeNode) {
+    /// An origin with 20 markets and an edge that has applied them, and the origin's head.
+    private func seededNetwork() async throws -> (OriginNode, EdgeNode, Int64) {
         let origin = try OriginNode()
         try origin.start()
         let edge = try EdgeNode(id: "edge-1", upstream: origin.feedAddress)
         try edge.start()
-        let ready = await edge.waitForReady()
-        XCTAssertTrue(ready)
-        return (origin, edge)
+        try await origin.seedCard(markets: 20)
+        let head = try await origin.sequence()
+        let reached = await edge.waitForSequence(head)
+        XCTAssertTrue(reached)
+        return (origin, edge, head)
     }
 
     private func bootRecord(_ edge: EdgeNode) throws -> String {

@@ -104,6 +104,28 @@ final class FeedFrameTests: XCTestCase {
         }
     }
 
+    func testSummariesNameEachBatchsNumbersWithoutDecodingItsChanges() throws {
+        var decoder = FeedFrameDecoder()
+        for frame in try frames() {
+            decoder.append(frame.encoded)
+        }
+        var summaries: [FeedFrameSummary] = []
+        while let summary = try decoder.nextSummary() {
+            summaries.append(summary)
+        }
+        XCTAssertEqual(summaries, [
+            .batch(epoch: 0xABCD, committedAtMicros: 77, firstSequence: 41, count: 2),
+            .other, .other, .other, .other, .other, .other,
+        ])
+        var corrupt = FeedFrame.batch(epoch: 1, committedAtMicros: 2, changes: [
+            Change(sequence: 5, publishedAtMicros: 1, body: .event(event())),
+        ]).encoded
+        corrupt[12] ^= 0x40
+        var strict = FeedFrameDecoder()
+        strict.append(corrupt)
+        XCTAssertThrowsError(try strict.nextSummary())
+    }
+
     func testAFlippedBitFailsTheChecksum() throws {
         var bytes = FeedFrame.heartbeat(
             position: FeedPosition(epoch: 1, sequence: 2), sentAtMicros: 3).encoded
