@@ -49,7 +49,7 @@ let package = Package(
             ]),
 
         // Layer 3: the odds model, pure values.
-        .target(name: "OddsModel", dependencies: ["JSON"]),
+        .target(name: "OddsModel", dependencies: ["JSON", "CSystem"]),
 
         // Layer 4: services, and what the programs share.
         .target(

@@ -231,7 +231,8 @@ final class ApplierWorker {
         guard !batches.isEmpty else { return }
         defer { batches.removeAll(keepingCapacity: true) }
         let started = DispatchTime.now()
-        let changes = batches.flatMap(\.1)
+        // One batch is the common case: take its array as it is, without copying the changes.
+        let changes = batches.count == 1 ? batches[0].1 : batches.flatMap(\.1)
         guard let last = changes.last else { return }
         let next = FeedPosition(epoch: position.epoch, sequence: last.sequence)
         // Each change's client document, made inside the transaction (the store keeps it),
@@ -241,10 +242,11 @@ final class ApplierWorker {
             try store.environment.write { txn in
                 // A write is retried whole after the map grows: start the documents afresh.
                 documents.removeAll(keepingCapacity: true)
-                for change in changes {
-                    documents.append(try put(change, in: txn))
+                // By index: `for change in changes` would copy each change out first.
+                for index in changes.indices {
+                    documents.append(try put(changes[index], in: txn))
                     if auditAppliedSequences {
-                        try audit(change.sequence, in: txn)
+                        try audit(changes[index].sequence, in: txn)
                     }
                 }
                 try store.putCursor(next, publishedAtMicros: last.publishedAtMicros, in: txn)
@@ -274,7 +276,7 @@ final class ApplierWorker {
         let accepted = latestCommittedAtMicros > 0
             ? latestCommittedAtMicros : last.publishedAtMicros
         metrics.propagation.observe(seconds: Double(max(0, now - accepted)) / 1e6)
-        streams.publish(zip(changes, documents).map { streamItem($0, json: $1) })
+        streams.publish(changes.indices.map { streamItem(changes[$0], json: documents[$0]) })
         metrics.changesApplied.increment(by: changes.count)
         metrics.appliedSequence.set(Int(clamping: next.sequence))
         updateLag()

@@ -143,9 +143,12 @@ public enum FeedFrame: Sendable, Equatable {
         return writer.bytes
     }
 
-    /// Decodes kind and payload (the bytes between the length and the checksum).
-    static func decode(body: UnsafeRawBufferPointer) throws(WireError) -> FeedFrame {
-        var reader = WireReader(body)
+    /// Decodes kind and payload (the bytes between the length and the checksum); text comes
+    /// from `interner` when it has seen it before.
+    static func decode(
+        body: UnsafeRawBufferPointer, interner: UnsafeMutablePointer<TextInterner>? = nil
+    ) throws(WireError) -> FeedFrame {
+        var reader = WireReader(body, interner: interner)
         let frame: FeedFrame
         switch Kind(rawValue: try reader.uint8()) {
         case .batch:
@@ -228,6 +231,8 @@ public struct FeedFrameDecoder: Sendable {
     private var buffer: [UInt8] = []
     private var start = 0
     public let maxFrameBytes: Int
+    /// The text of recent frames, so the same ids and names are not made again each time.
+    private var interner = TextInterner()
 
     public init(maxFrameBytes: Int = FeedFrame.maxFrameBytes) {
         self.maxFrameBytes = maxFrameBytes
@@ -249,7 +254,15 @@ public struct FeedFrameDecoder: Sendable {
     /// The next whole frame, or nil until more bytes arrive. Throws on a frame that is too
     /// large, fails its checksum or does not decode; the stream is unusable after that.
     public mutating func next() throws(WireError) -> FeedFrame? {
-        try nextBody { body throws(WireError) in try FeedFrame.decode(body: body) }
+        // Taken out while a frame is decoded (the decoding borrows it), then put back.
+        var interner = self.interner
+        self.interner = TextInterner()
+        defer { self.interner = interner }
+        return try withUnsafeMutablePointer(to: &interner) { lent throws(WireError) in
+            try nextBody { body throws(WireError) in
+                try FeedFrame.decode(body: body, interner: lent)
+            }
+        }
     }
 
     /// Like `next`, but a batch frame comes back as its summary, without decoding its

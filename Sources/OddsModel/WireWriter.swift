@@ -55,10 +55,19 @@ public struct WireWriter: Sendable {
 public struct WireReader {
     private let bytes: UnsafeRawBufferPointer
     public private(set) var offset = 0
+    /// Where text read before comes from again, when the reader has one (a feed decoder's,
+    /// lent for the frame the reader reads).
+    private let interner: UnsafeMutablePointer<TextInterner>?
 
     /// A reader over `bytes`, which must outlive it.
     public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
+        interner = nil
+    }
+
+    init(_ bytes: UnsafeRawBufferPointer, interner: UnsafeMutablePointer<TextInterner>?) {
+        self.bytes = bytes
+        self.interner = interner
     }
 
     /// The bytes read from `start` up to here.
@@ -105,9 +114,16 @@ public struct WireReader {
         guard remaining >= count else { throw WireError.truncated }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
         offset += count
+        if let interner {
+            return try interner.pointee.text(slice, make: Self.text)
+        }
+        return try Self.text(slice)
+    }
+
+    private static func text(_ slice: UnsafeRawBufferPointer) throws(WireError) -> String {
         // Nearly all text on the wire (ids, names, statuses) is ASCII, which is valid UTF-8
         // as it is: only other text needs the full check.
-        if Self.isASCII(slice) {
+        if isASCII(slice) {
             return String(decoding: slice, as: UTF8.self)
         }
         guard let text = String(validating: slice, as: UTF8.self) else {

@@ -104,6 +104,34 @@ final class FeedFrameTests: XCTestCase {
         }
     }
 
+    func testTextComesBackTheSameThroughTheDecodersMemoryOfIt() throws {
+        // More distinct ids than the decoder keeps, twice over, with long and non-ASCII names.
+        let names = [
+            "Match Odds", "Bayern München v Ødegaard's XI", String(repeating: "z", count: 70),
+        ]
+        var decoder = FeedFrameDecoder()
+        for round in 0..<2 {
+            for part in 0..<10 {
+                let markets = try (0..<600).map { index -> Market in
+                    var market = try market(version: UInt64(round * 10 + part))
+                    market.id = "m\(part)-\(index)"
+                    market.name = names[(index + round) % names.count]
+                    return market
+                }
+                let changes = markets.enumerated().map { offset, market in
+                    Change(sequence: UInt64(offset + 1), publishedAtMicros: 1,
+                           body: .market(market))
+                }
+                decoder.append(
+                    FeedFrame.batch(epoch: 1, committedAtMicros: 2, changes: changes).encoded)
+                guard case .batch(_, _, let decoded)? = try decoder.next() else {
+                    return XCTFail("no batch")
+                }
+                XCTAssertEqual(decoded, changes)
+            }
+        }
+    }
+
     func testSummariesNameEachBatchsNumbersWithoutDecodingItsChanges() throws {
         var decoder = FeedFrameDecoder()
         for frame in try frames() {
