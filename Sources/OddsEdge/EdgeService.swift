@@ -38,17 +38,18 @@ final class EdgeService: Sendable {
         self.bootState = bootState
         let store: EdgeStore
         do {
-            if storeConfiguration.durability == .noSync,
-                let reason = bootState.reasonToDiscard()
-            {
+            // Checked whatever this start will do: the record says how the store was last
+            // written.
+            if let reason = bootState.reasonToDiscard() {
                 logger.warning("store.discarded", [
                     "data": .string(configuration.dataDirectory), "reason": .string(reason),
                 ])
                 try bootState.discardStore()
             }
+            // Before the store is opened: opening a fresh one commits its tables.
+            try bootState.markOpen(synced: storeConfiguration.durability == .full)
             store = try EdgeStore(
                 directory: configuration.dataDirectory, configuration: storeConfiguration)
-            try bootState.markOpen()
         } catch {
             throw UsageError("dataDirectory \(configuration.dataDirectory): \(error)")
         }
@@ -174,10 +175,15 @@ final class EdgeService: Sendable {
         client.close()
         betClient.close()
         applier.stop()
-        do {
-            try bootState.markClean()
-        } catch {
-            logger.error("store.boot_state_failed", ["error": .string("\(error)")])
+        if applier.storeIsOnDisk {
+            do {
+                try bootState.markClean()
+            } catch {
+                logger.error("store.boot_state_failed", ["error": .string("\(error)")])
+            }
+        } else {
+            // Left `open`: after a power loss the store is set aside, not trusted.
+            logger.error("store.not_marked_clean", ["reason": "the last sync failed"])
         }
         clientLoop.shutdown()
         betLoop.shutdown()

@@ -64,7 +64,7 @@ final class EdgeState: Sendable {
         guard !satisfied.isEmpty else { return }
         let answer = Readiness.response(snapshot)
         for waiter in satisfied {
-            waiter.responder.respond(answer)
+            waiter.answer(answer)
         }
     }
 

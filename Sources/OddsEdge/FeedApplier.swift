@@ -4,6 +4,7 @@ import Locks
 import Service
 import OddsModel
 import Store
+import Synchronization
 import Telemetry
 import Transport
 
@@ -63,6 +64,11 @@ final class FeedApplier: Sendable {
         thread.submit(.stop)
         thread.join()
     }
+
+    /// After `stop`: whether the last sync put everything committed on disk.
+    var storeIsOnDisk: Bool {
+        worker.value.storeIsOnDisk.load(ordering: .acquiring)
+    }
 }
 
 final class ApplierWorker {
@@ -88,6 +94,8 @@ final class ApplierWorker {
     private var latestCommittedAtMicros: Int64 = 0
     /// Flushes the store to disk in the background (a sync interval of 0 syncs each commit).
     let flusher: StoreFlusher
+    /// Set by the final sync at `.stop`.
+    let storeIsOnDisk = Atomic<Bool>(false)
     private let acknowledgement = LockedAcknowledgement()
 
     init(
@@ -144,7 +152,7 @@ final class ApplierWorker {
                 switch job {
                 case .stop:
                     flush(&batches)
-                    flusher.stop()
+                    storeIsOnDisk.store(flusher.stop(), ordering: .releasing)
                     return
                 case .frame(let session, let frame):
                     guard session > abandonedSession else { continue }

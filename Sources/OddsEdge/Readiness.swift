@@ -52,22 +52,28 @@ enum Readiness {
             wait = value
         }
         let edge = state.snapshot
-        guard edge.applied.sequence <= sequence, wait > 0, let loop = EventLoop.current,
-            state.waiters.add(Waiter(after: sequence, epoch: edge.applied.epoch,
-                                     responder: responder))
-        else { return responder.respond(response(edge)) }
-        // The store may have moved between the snapshot and the add: look again.
-        let now = state.snapshot
-        if now.applied.sequence > sequence || now.applied.epoch != edge.applied.epoch {
-            if state.waiters.remove(responder) {
-                responder.respond(response(now))
-            }
-            return
+        guard edge.applied.sequence <= sequence, wait > 0, let loop = EventLoop.current else {
+            return responder.respond(response(edge))
         }
-        loop.scheduleTimer(after: .milliseconds(wait)) {
+        let timer = loop.scheduleTimer(after: .milliseconds(wait)) {
             if state.waiters.remove(responder) {
                 responder.respond(response(state.snapshot))
             }
+        }
+        guard state.waiters.add(Waiter(
+            after: sequence, epoch: edge.applied.epoch, responder: responder, loop: loop,
+            timer: timer))
+        else {
+            loop.cancelTimer(timer)
+            return responder.respond(response(edge))
+        }
+        // The store may have moved between the snapshot and the add: look again.
+        let now = state.snapshot
+        if now.applied.sequence > sequence || now.applied.epoch != edge.applied.epoch,
+            state.waiters.remove(responder)
+        {
+            loop.cancelTimer(timer)
+            responder.respond(response(now))
         }
     }
 }
@@ -77,6 +83,17 @@ struct Waiter: Sendable {
     let after: UInt64
     let epoch: UInt64
     let responder: Responder
+    /// The loop of the request's connection, and its timeout there: cancelled when the
+    /// waiter is answered sooner, so the timer does not hold the responder until it fires.
+    let loop: EventLoop
+    let timer: UInt64
+
+    /// Answers with `answer` and cancels the timeout. Any thread.
+    func answer(_ answer: HTTPResponse) {
+        responder.respond(answer)
+        let (loop, timer) = (self.loop, self.timer)
+        loop.execute { loop.cancelTimer(timer) }
+    }
 }
 
 /// The requests waiting on the edge's applied position. Whoever takes a waiter out of the

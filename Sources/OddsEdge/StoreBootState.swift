@@ -11,23 +11,46 @@ import Glibc
 /// and never closed cleanly is set aside, and the feed fills a fresh one with a snapshot.
 struct StoreBootState {
     static let fileName = "boot-state"
+    /// What `currentBootID` gives when the kernel does not say: never taken for a match.
+    static let unknownBoot = "unknown"
 
     let directory: String
     let bootID: String
 
-    /// Why the store in `directory` must not be used, or nil when it can be.
+    /// Why the store in `directory` must not be used, or nil when it can be. The record
+    /// says how the store was last written, whatever this start will do: `BOOT open MODE`
+    /// while a process has it open (MODE `nosync` or `sync`), `BOOT clean` after a stop that
+    /// synced it.
     func reasonToDiscard() -> String? {
-        guard let recorded = Self.read(path: directory + "/" + Self.fileName) else {
-            // A store from before this record, or none yet: nothing to go by.
-            return nil
+        let path = directory + "/" + Self.fileName
+        let recorded: String
+        switch Self.read(path: path) {
+        case .missing:
+            // No record: a fresh directory, or a store written before there were records
+            // (by a version that did not sync either). Only a store with data is at risk.
+            return access(directory + "/data.mdb", F_OK) == 0
+                ? "it has no boot record, so nothing says it was closed cleanly" : nil
+        case .unreadable(let code):
+            return "its boot record could not be read (\(String(cString: strerror(code))))"
+        case .text(let text):
+            recorded = text
         }
         let fields = recorded.split(separator: " ")
-        guard fields.count == 2 else { return "its boot record is unreadable" }
-        if fields[1] == "clean" || fields[0] == bootID {
+        guard (2...3).contains(fields.count) else { return "its boot record is unreadable" }
+        if fields[1] == "clean" {
             return nil
         }
-        return "it was open when the machine went down (boot \(fields[0])), and was written "
-            + "without syncing"
+        guard fields[1] == "open" else { return "its boot record is unreadable" }
+        if fields.count == 3 && fields[2] == "sync" {
+            // Every commit was synced: a power loss cannot have torn it.
+            return nil
+        }
+        if fields[0] == bootID && bootID != Self.unknownBoot {
+            // Still the boot it was written in: the kernel has every page.
+            return nil
+        }
+        return "it was open, written without syncing, when the machine went down (boot "
+            + "\(fields[0]), now \(bootID))"
     }
 
     /// Moves the store's files aside (`*.discarded`), so a fresh one is made.
@@ -40,30 +63,43 @@ struct StoreBootState {
         }
     }
 
-    /// Records that the store is open during this boot: written before the first commit.
-    func markOpen() throws {
-        try write("\(bootID) open\n")
+    /// Records that the store is open during this boot, and whether its commits are synced:
+    /// written before the store is opened.
+    func markOpen(synced: Bool) throws {
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true)
+        try write("\(bootID) open \(synced ? "sync" : "nosync")\n")
     }
 
-    /// Records that the store was synced and closed: written last at a clean stop.
+    /// Records that the store was synced and closed: written last at a clean stop, and only
+    /// when the last sync succeeded.
     func markClean() throws {
         try write("\(bootID) clean\n")
     }
 
-    /// This boot of the kernel (`/proc/sys/kernel/random/boot_id`).
+    /// This boot of the kernel (`/proc/sys/kernel/random/boot_id`), or `unknownBoot`.
     static func currentBootID() -> String {
-        read(path: "/proc/sys/kernel/random/boot_id") ?? "unknown"
+        if case .text(let text) = read(path: "/proc/sys/kernel/random/boot_id"), !text.isEmpty {
+            return text
+        }
+        return unknownBoot
     }
 
-    private static func read(path: String) -> String? {
+    private enum Contents {
+        case missing
+        case unreadable(Int32)
+        case text(String)
+    }
+
+    private static func read(path: String) -> Contents {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+        guard descriptor >= 0 else { return errno == ENOENT ? .missing : .unreadable(errno) }
         defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: 256)
         let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, 256) }
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[..<count], as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard count >= 0 else { return .unreadable(errno) }
+        return .text(String(decoding: buffer[..<count], as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Replaces the record in one step: a temporary file, synced, renamed over it, and the

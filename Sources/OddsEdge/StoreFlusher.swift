@@ -20,6 +20,9 @@ final class StoreFlusher: Sendable {
     private let stopRequested = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
     private let running = Atomic<Bool>(false)
+    /// Set when a sync fails, cleared when one succeeds: whether everything committed may
+    /// not be on disk.
+    private let failed = Atomic<Bool>(false)
 
     init(
         environment: StoreEnvironment, intervalMilliseconds: Int, logger: Logger,
@@ -56,19 +59,26 @@ final class StoreFlusher: Sendable {
         let started = DispatchTime.now()
         do {
             try environment.sync()
+            failed.store(false, ordering: .releasing)
             latency.observe(
                 nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
         } catch {
+            // Still dirty: the next flush tries again.
+            dirty.store(true, ordering: .releasing)
+            failed.store(true, ordering: .releasing)
             logger.error("store.sync_failed", ["error": .string("\(error)")])
         }
     }
 
-    /// Stops the thread and flushes what is left.
-    func stop() {
+    /// Stops the thread and flushes what is left; returns whether everything committed is
+    /// on disk.
+    @discardableResult
+    func stop() -> Bool {
         if running.load(ordering: .relaxed) {
             stopRequested.signal()
             stopped.wait()
         }
         flush()
+        return !failed.load(ordering: .acquiring)
     }
 }

@@ -10,7 +10,7 @@ final class PowerLossTests: XCTestCase {
     func testAStoreLeftOpenAcrossARebootIsSetAsideAndRefilledFromASnapshot() async throws {
         let (origin, edge, head) = try await seededNetwork()
         edge.kill9()
-        XCTAssertTrue(try bootRecord(edge).hasSuffix(" open"))
+        XCTAssertTrue(try bootRecord(edge).hasSuffix(" open nosync"))
         try "0000-another-boot open\n".write(
             toFile: edge.dataDirectory + "/boot-state", atomically: true, encoding: .utf8)
 
@@ -55,6 +55,28 @@ final class PowerLossTests: XCTestCase {
         XCTAssertFalse(edge.process?.log.contains("store.discarded") ?? true)
         let originHead = try await origin.sequence()
         XCTAssertEqual(originHead, head)
+    }
+
+    func testAStoreThatSyncsEveryCommitIsKeptAcrossAReboot() async throws {
+        let origin = try OriginNode()
+        try origin.start()
+        let edge = try EdgeNode(
+            id: "edge-1", upstream: origin.feedAddress, settings: ["storeSyncIntervalMs": 0])
+        try edge.start()
+        try await origin.seedCard(markets: 5)
+        let head = try await origin.sequence()
+        let reached = await edge.waitForSequence(head)
+        XCTAssertTrue(reached)
+        edge.kill9()
+        XCTAssertTrue(try bootRecord(edge).hasSuffix(" open sync"))
+        try "0000-another-boot open sync\n".write(
+            toFile: edge.dataDirectory + "/boot-state", atomically: true, encoding: .utf8)
+        try edge.start()
+        let back = await edge.waitForSequence(head)
+        XCTAssertTrue(back)
+        let snapshots = await edge.metric("edge_feed_snapshots_total")
+        XCTAssertEqual(snapshots, 0)
+        XCTAssertFalse(edge.process?.log.contains("store.discarded") ?? true)
     }
 
     /// An origin with 20 markets and an edge that has applied them, and the origin's head.
