@@ -222,15 +222,58 @@ struct BetForwarder: Sendable {
 }
 
 /// W3C trace context: a new `traceparent` for a request that came without one.
+/// W3C trace context for a bet that arrives without one: `00-TRACE-SPAN-01`, 32 and 16 hex
+/// digits. The ids come from a fast generator per thread, seeded from the system's random
+/// source once: they must not repeat, not be secret, and asking the kernel for randomness
+/// three times a bet cost more than the rest of making the header.
 enum TraceParent {
     static func make() -> String {
-        let trace = hex(UInt64.random(in: 1...UInt64.max)) + hex(UInt64.random(in: 0...UInt64.max))
-        return "00-\(trace)-\(hex(UInt64.random(in: 1...UInt64.max)))-01"
+        let generator = generators.value
+        let (high, low, span) = (generator.next(), generator.next(), generator.next())
+        return String(unsafeUninitializedCapacity: 55) { text in
+            text[0] = UInt8(ascii: "0")
+            text[1] = UInt8(ascii: "0")
+            text[2] = UInt8(ascii: "-")
+            // All-zero ids are invalid: the top bits are forced on.
+            writeHex(high | 1 << 63, into: text, at: 3)
+            writeHex(low, into: text, at: 19)
+            text[35] = UInt8(ascii: "-")
+            writeHex(span | 1 << 63, into: text, at: 36)
+            text[52] = UInt8(ascii: "-")
+            text[53] = UInt8(ascii: "0")
+            text[54] = UInt8(ascii: "1")
+            return 55
+        }
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    private static func writeHex(
+        _ value: UInt64, into text: UnsafeMutableBufferPointer<UInt8>, at offset: Int
+    ) {
+        for index in 0..<16 {
+            let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * index)) & 0xF
+            text[offset + index] = nibble < 10
+                ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+        }
+    }
+
+    private static let generators = ThreadLocalCache { TraceIDGenerator() }
+}
+
+/// SplitMix64, seeded from the system's random source: one thread's trace ids.
+final class TraceIDGenerator {
+    private var state: UInt64
+
+    init() {
+        var system = SystemRandomNumberGenerator()
+        state = system.next()
+    }
+
+    func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
     }
 }
 
