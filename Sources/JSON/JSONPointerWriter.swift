@@ -74,7 +74,9 @@ public struct JSONPointerWriter {
     /// Lets `write` put exactly `count` bytes at the cursor (a fixed-width field such as a
     /// timestamp), then moves past them.
     @inline(__always)
-    public mutating func fixed(_ count: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
+    public mutating func fixed(
+        _ count: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Void
+    ) {
         write(UnsafeMutableBufferPointer(start: cursor, count: count))
         cursor += count
     }

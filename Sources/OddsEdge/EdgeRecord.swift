@@ -39,13 +39,15 @@ enum EdgeRecord {
     static func encode(_ market: Market, publishedAtMicros: Int64) -> [UInt8] {
         encode(
             version: market.version, publishedAtMicros: publishedAtMicros,
-            wire: market.wireBytes[...], json: market.jsonBytes(publishedAtMicros: publishedAtMicros))
+            wire: market.wireBytes[...],
+            json: market.jsonBytes(publishedAtMicros: publishedAtMicros))
     }
 
     static func encode(_ event: Event, publishedAtMicros: Int64) -> [UInt8] {
         encode(
             version: event.version, publishedAtMicros: publishedAtMicros,
-            wire: event.wireBytes[...], json: event.jsonBytes(publishedAtMicros: publishedAtMicros))
+            wire: event.wireBytes[...],
+            json: event.jsonBytes(publishedAtMicros: publishedAtMicros))
     }
 
     /// The header of a stored record; nil when the record is too short to be one.

@@ -142,7 +142,8 @@ struct EdgeRoutes: Sendable {
                         status: 200, headers: headers,
                         body: Array(EdgeRecord.json(record, header)))
                     cache.store(id, ResponseCache.Entry(
-                        generation: generation, version: header.version, publishedAtMicros: header.publishedAtMicros,
+                        generation: generation, version: header.version,
+                        publishedAtMicros: header.publishedAtMicros,
                         epoch: epoch, ageSeconds: ageSeconds, stale: stale,
                         etag: etag, response: response))
                     return (response, etag)

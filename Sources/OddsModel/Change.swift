@@ -79,7 +79,8 @@ public struct FeedPosition: Sendable, Hashable, CustomStringConvertible {
     static func writeHex(_ value: UInt64, into text: UnsafeMutableBufferPointer<UInt8>) {
         for index in 0..<16 {
             let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * index)) & 0xF
-            text[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            text[index] = nibble < 10
+                ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
         }
     }
 }
