@@ -47,6 +47,11 @@ public struct JSONPointerWriter {
         cursor += 1
     }
 
+    /// Bytes already encoded (a document written before), as they are.
+    public mutating func raw(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { copy($0) }
+    }
+
     /// The inside of a JSON string: `text` escaped as `JSONWriter.string` escapes it.
     public mutating func escaped(_ text: String) {
         let plain = text.utf8.withContiguousStorageIfAvailable { utf8 in

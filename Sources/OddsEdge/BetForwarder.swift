@@ -249,11 +249,8 @@ enum TraceParent {
     private static func writeHex(
         _ value: UInt64, into text: UnsafeMutableBufferPointer<UInt8>, at offset: Int
     ) {
-        for index in 0..<16 {
-            let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * index)) & 0xF
-            text[offset + index] = nibble < 10
-                ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
-        }
+        FeedPosition.writeHex(
+            value, into: UnsafeMutableBufferPointer(rebasing: text[offset..<(offset + 16)]))
     }
 
     private static let generators = ThreadLocalCache { TraceIDGenerator() }

@@ -111,8 +111,9 @@ struct EdgeRoutes: Sendable {
         let (epoch, lastHeardMicros) = state.readFreshness
         let (ageSeconds, stale) = freshness(lastHeardMicros: lastHeardMicros, now: now)
         let cache = Self.cache.value
-        // Read before the store: an answer checked at this count is at least this current.
-        let generation = state.storeGeneration
+        // Read before the store: an answer checked at this count is at least this current
+        // (the count moves as each commit completes, before the applier reports readiness).
+        let generation = store.environment.commits
         // A nested function, not a closure value: a closure that captures would be
         // allocated on every read.
         func fresh(_ cached: borrowing ResponseCache.Entry) -> Bool {

@@ -24,9 +24,6 @@ final class EdgeState: Sendable {
     /// Copies of the two fields every read needs, so a read takes no lock: the applied
     /// epoch and when the origin was last heard from (microseconds). Written under `state`.
     private let appliedEpoch = Atomic<UInt64>(0)
-    /// How many commits the store has had (since start): bumped after each one, before
-    /// readiness moves, so a cached answer checked at the current count is current.
-    private let commits = Atomic<UInt64>(0)
     private let lastHeard = Atomic<Int64>(0)
 
     init(waitersGauge: Gauge? = nil) {
@@ -41,16 +38,6 @@ final class EdgeState: Sendable {
     /// The two are read one after the other, not as one snapshot.
     var readFreshness: (epoch: UInt64, lastHeardMicros: Int64) {
         (appliedEpoch.load(ordering: .relaxed), lastHeard.load(ordering: .relaxed))
-    }
-
-    /// The store's commit count now: read it before looking in the store.
-    var storeGeneration: UInt64 {
-        commits.load(ordering: .acquiring)
-    }
-
-    /// Notes a commit to the store. The applier's thread, right after each commit.
-    func storeCommitted() {
-        commits.wrappingAdd(1, ordering: .releasing)
     }
 
     func update(_ body: (inout Snapshot) -> Void) {

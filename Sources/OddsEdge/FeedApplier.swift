@@ -267,8 +267,6 @@ final class ApplierWorker {
         }
         position = next
         publishedAtMicros = last.publishedAtMicros
-        flusher.markDirty()
-        state.storeCommitted()
         // Readable from here on: say so first (readiness waiters are answered now), then
         // make the stream events.
         state.update {
@@ -386,8 +384,6 @@ final class ApplierWorker {
         }
         position = taken.position
         publishedAtMicros = published
-        flusher.markDirty()
-        state.storeCommitted()
         sports = Dictionary(
             taken.events.map { ($0.id, $0.sport) }, uniquingKeysWith: { _, last in last })
         streams.restart(at: taken.position)
@@ -450,8 +446,6 @@ final class ApplierWorker {
             logger.error("integrity.repair_failed", ["error": .string("\(error)")])
             return 0
         }
-        flusher.markDirty()
-        state.storeCommitted()
         streams.publish(repaired.map { market in
             var item = StreamItem.market(
                 market, sequence: position.sequence, epoch: position.epoch,

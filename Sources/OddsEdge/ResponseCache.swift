@@ -11,7 +11,7 @@ import Transport
 /// One thread only.
 final class ResponseCache {
     struct Entry {
-        /// The store's commit count (`EdgeState.storeGeneration`) when the entry was last
+        /// The store's commit count (`StoreEnvironment.commits`) when the entry was last
         /// checked against the store: while it has not moved, no lookup is needed.
         var generation: UInt64
         var version: UInt64

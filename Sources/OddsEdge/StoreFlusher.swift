@@ -4,19 +4,21 @@ import Store
 import Synchronization
 import Telemetry
 
-/// Flushes the edge's store to disk on a thread of its own, every interval while there are
-/// commits it has not flushed, so the feed applier never waits out an fsync (which takes
-/// milliseconds here, and would hold up every change arriving meanwhile). The store commits
-/// without syncing (`MDB_NOSYNC`): a process crash loses nothing, a power loss at most the
-/// last interval, which the feed sends again from the cursor. An interval of 0 means the
-/// store syncs every commit itself, and the flusher does nothing.
+/// Flushes the edge's store to disk on a thread of its own, every interval while the store
+/// has commits it has not flushed (its commit count has moved), so the feed applier never
+/// waits out an fsync (which takes milliseconds here, and would hold up every change arriving
+/// meanwhile). The store commits without syncing (`MDB_NOSYNC`): a process crash loses
+/// nothing, a power loss at most the last interval, which the feed sends again from the
+/// cursor. An interval of 0 means the store syncs every commit itself, and the flusher
+/// thread is not started.
 final class StoreFlusher: Sendable {
     private let environment: StoreEnvironment
     private let enabled: Bool
     private let interval: DispatchTimeInterval
     private let logger: Logger
     private let latency: Histogram
-    private let dirty = Atomic<Bool>(false)
+    /// The store's commit count at the last flush that worked.
+    private let flushedCommits = Atomic<UInt64>(0)
     private let stopRequested = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
     private let running = Atomic<Bool>(false)
@@ -47,24 +49,20 @@ final class StoreFlusher: Sendable {
         thread.start()
     }
 
-    /// Notes a commit that is not on disk yet. Any thread.
-    func markDirty() {
-        guard enabled else { return }
-        dirty.store(true, ordering: .releasing)
-    }
-
     /// Flushes now if anything is unflushed. Any thread.
     func flush() {
-        guard dirty.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        // Taken before the sync: commits during it are flushed next time.
+        let commits = environment.commits
+        guard commits != flushedCommits.load(ordering: .acquiring) else { return }
         let started = DispatchTime.now()
         do {
             try environment.sync()
+            flushedCommits.store(commits, ordering: .releasing)
             failed.store(false, ordering: .releasing)
             latency.observe(
                 nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
         } catch {
-            // Still dirty: the next flush tries again.
-            dirty.store(true, ordering: .releasing)
+            // The count stays where it was: the next flush tries again.
             failed.store(true, ordering: .releasing)
             logger.error("store.sync_failed", ["error": .string("\(error)")])
         }

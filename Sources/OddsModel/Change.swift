@@ -75,8 +75,9 @@ public struct FeedPosition: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Writes `value` as 16 lowercase hex digits at the start of `text`.
-    static func writeHex(_ value: UInt64, into text: UnsafeMutableBufferPointer<UInt8>) {
+    /// Writes `value` as 16 lowercase hex digits at the start of `text` (epochs here; trace
+    /// ids at the edge).
+    public static func writeHex(_ value: UInt64, into text: UnsafeMutableBufferPointer<UInt8>) {
         for index in 0..<16 {
             let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * index)) & 0xF
             text[index] = nibble < 10

@@ -46,6 +46,7 @@ public final class StoreEnvironment: @unchecked Sendable {
 
     /// The thread that wrote first (its `pthread_t`), or 0 before any write.
     private let writerThread = Atomic<UInt>(0)
+    private let commitCount = Atomic<UInt64>(0)
 
     /// Tables opened so far, by name. Guarded by `mapLock`.
     private var tables: [String: StoreTable] = [:]
@@ -240,6 +241,15 @@ public final class StoreEnvironment: @unchecked Sendable {
             "StoreEnvironment.releaseWriterThread() called by a thread that is not the writer")
     }
 
+    /// How many write transactions have committed through this environment (since it was
+    /// opened in this process): bumped as each commit completes, before `write` returns. A
+    /// reader that loads it before it reads sees at least the state as of that count, and
+    /// anything that keeps work derived from the store (a cache, an unflushed mark) can tell
+    /// from it whether the store has moved. Any thread.
+    public var commits: UInt64 {
+        commitCount.load(ordering: .acquiring)
+    }
+
     // MARK: Maintenance
 
     /// Flushes committed writes to the disk, for `Durability.noSync`; with `.full` they are
@@ -328,6 +338,7 @@ public final class StoreEnvironment: @unchecked Sendable {
         guard code == MDB_SUCCESS else {
             throw commitFailure(code)
         }
+        commitCount.wrappingAdd(1, ordering: .releasing)
         return .committed(result)
     }
 
@@ -476,6 +487,7 @@ public final class StoreEnvironment: @unchecked Sendable {
             guard commitCode == MDB_SUCCESS else {
                 throw commitFailure(commitCode)
             }
+            commitCount.wrappingAdd(1, ordering: .releasing)
             return StoreTable(name: name, dbi: dbi)
         }
     }

@@ -99,6 +99,24 @@ final class WriteTransactionTests: XCTestCase {
         }
     }
 
+    func testTheCommitCountMovesWithEachCommitOnly() throws {
+        struct Refusal: Error {}
+        try withEnvironment { environment, _ in
+            let start = environment.commits
+            let markets = try environment.table("markets")
+            XCTAssertEqual(environment.commits, start + 1, "creating a table commits")
+            try environment.write { txn in try txn.put(markets, [1], [1]) }
+            XCTAssertEqual(environment.commits, start + 2)
+            XCTAssertThrowsError(try environment.write { txn in
+                try txn.put(markets, [2], [2])
+                throw Refusal()
+            })
+            XCTAssertEqual(environment.commits, start + 2, "a write that threw commits nothing")
+            _ = try environment.read { txn in try txn.count(markets) }
+            XCTAssertEqual(environment.commits, start + 2, "a read commits nothing")
+        }
+    }
+
     func testAWriteThatThrowsLeavesNothing() throws {
         struct Refusal: Error, Equatable {}
         try withEnvironment { environment, _ in
