@@ -147,7 +147,8 @@ import Locks
         let client = try HTTP2Client(
             configuration: HTTP2ClientConfiguration(
                 address: "127.0.0.1:\(port)",
-                backoff: Backoff(initial: .seconds(1), maximum: .seconds(1), jitter: 0)),
+                // Long enough that the second attempt falls inside it on a loaded machine.
+                backoff: Backoff(initial: .seconds(2), maximum: .seconds(2), jitter: 0)),
             loop: loop)
         defer { client.close() }
         await #expect(throws: TransportError.connectionRefused) {
@@ -159,7 +160,7 @@ import Locks
         let server = try TestServer(router: TestRoutes.router(), address: "127.0.0.1:\(port)")
         defer { server.stop() }
         var answered: HTTPClientResponse?
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(8)
         while answered == nil && Date() < deadline {
             answered = try? await client.execute(HTTPClientRequest(path: "/hello"))
             if answered == nil { try await Task.sleep(for: .milliseconds(50)) }

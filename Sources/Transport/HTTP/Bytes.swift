@@ -3,12 +3,19 @@ import Glibc
 /// Byte comparisons and formatting for the request path, done with libc rather than generic
 /// sequence algorithms, which cost hundreds of instructions per call on this path.
 enum Bytes {
-    /// Whether `bytes` hold exactly `expected`.
+    /// Whether `bytes` hold exactly `expected`: a literal, so comparing takes no reference and
+    /// initialises no global.
     @inline(__always)
-    static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ expected: [UInt8]) -> Bool {
-        guard bytes.count == expected.count else { return false }
-        guard let base = bytes.baseAddress else { return expected.isEmpty }
-        return expected.withUnsafeBufferPointer { memcmp(base, $0.baseAddress!, bytes.count) == 0 }
+    static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ expected: StaticString) -> Bool {
+        guard bytes.count == expected.utf8CodeUnitCount else { return false }
+        guard let base = bytes.baseAddress else { return true }
+        return memcmp(base, expected.utf8Start, bytes.count) == 0
+    }
+
+    /// A literal's bytes, valid for the life of the process.
+    @inline(__always)
+    static func of(_ literal: StaticString) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
     }
 
     /// The offset of the first `byte` in `text`'s UTF-8, or nil.

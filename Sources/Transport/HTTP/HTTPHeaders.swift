@@ -2,20 +2,16 @@
 /// case-insensitive, and HTTP/2 requires lowercase on the wire) and compared without regard
 /// to case.
 ///
-/// The fields live as bytes in one buffer, not as strings: a request's headers are copied in
-/// from nghttp2 without making a String per field, and a response's go out to nghttp2
-/// without making one either. Strings are made only for what a handler reads.
-public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
-    struct Span: Sendable {
-        var nameStart: Int32
-        var nameLength: Int32
-        var valueStart: Int32
-        var valueLength: Int32
-        var indexing: HeaderIndexing = .automatic
-    }
-
-    private(set) var storage: [UInt8] = []
-    private(set) var spans: [Span] = []
+/// The fields live as bytes in one buffer (`HeaderStorage`), not as strings: a request's
+/// headers are copied in from nghttp2 without making a String per field, and a response's go
+/// out to nghttp2 without making one either. Strings are made only for what a handler reads.
+public struct HTTPHeaders: @unchecked Sendable, Sequence, ExpressibleByDictionaryLiteral {
+    // @unchecked: the storage is copied before any write unless this value holds it alone, as
+    // Array's is, so values sent to other threads never share mutable memory.
+    /// Nil while there are no fields: empty headers allocate nothing.
+    private var storage: HeaderStorage?
+    /// What a first field allocates at least: a request's or a response's head fits.
+    private static let minimumCapacity = 256
 
     public init() {}
 
@@ -31,8 +27,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// Room for `fields` fields of `bytes` bytes in all, before adding them.
     mutating func reserve(fields: Int, bytes: Int) {
-        spans.reserveCapacity(fields)
-        storage.reserveCapacity(bytes)
+        reserve(adding: fields * HeaderStorage.prefixBytes + bytes)
     }
 
     /// Appends a field, keeping any with the same name. `indexing` says whether HTTP/2's
@@ -40,22 +35,18 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public mutating func add(
         _ name: String, _ value: String, indexing: HeaderIndexing = .automatic
     ) {
-        let nameStart = storage.count
-        storage.append(contentsOf: name.utf8)
-        lowercase(from: nameStart)
-        let valueStart = storage.count
-        storage.append(contentsOf: value.utf8)
-        append(nameStart: nameStart, valueStart: valueStart, indexing: indexing)
+        var name = name
+        var value = value
+        name.withUTF8 { name in
+            value.withUTF8 { value in
+                append(name, value, indexing: indexing, lowercasing: true)
+            }
+        }
     }
 
     /// Appends a field from raw bytes.
     mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-        let nameStart = storage.count
-        storage.append(contentsOf: name)
-        lowercase(from: nameStart)
-        let valueStart = storage.count
-        storage.append(contentsOf: value)
-        append(nameStart: nameStart, valueStart: valueStart)
+        append(name, value, indexing: .automatic, lowercasing: true)
     }
 
     /// Appends a field whose name is lowercase already (nghttp2 refuses a request field name
@@ -63,11 +54,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     mutating func add(
         lowercasedName name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
     ) {
-        let nameStart = storage.count
-        storage.append(contentsOf: name)
-        let valueStart = storage.count
-        storage.append(contentsOf: value)
-        append(nameStart: nameStart, valueStart: valueStart)
+        append(name, value, indexing: .automatic, lowercasing: false)
     }
 
     /// Replaces every field named `name` with one holding `value`.
@@ -78,52 +65,49 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// Removes every field named `name`.
     public mutating func remove(_ name: String) {
-        guard spans.contains(where: { matches($0, name) }) else { return }
+        guard self[name] != nil else { return }
         var kept = HTTPHeaders()
-        kept.reserve(fields: spans.count, bytes: storage.count)
-        for span in spans where !matches(span, name) {
-            let nameStart = kept.storage.count
-            kept.storage.append(contentsOf: storage[Int(span.nameStart)..<Int(span.valueStart)])
-            let valueStart = kept.storage.count
-            kept.storage.append(contentsOf:
-                storage[Int(span.valueStart)..<Int(span.valueStart + span.valueLength)])
-            kept.append(nameStart: nameStart, valueStart: valueStart, indexing: span.indexing)
+        forEachRaw { fieldName, value, indexing in
+            guard !Self.matches(fieldName, name) else { return }
+            kept.append(fieldName, value, indexing: indexing, lowercasing: false)
         }
         self = kept
     }
 
     /// The first value of `name`, or nil.
     public subscript(name: String) -> String? {
-        for span in spans where matches(span, name) {
-            return string(span.valueStart, span.valueLength)
+        var found: String?
+        storage?.forEach { fieldName, value, _ in
+            if found == nil && Self.matches(fieldName, name) {
+                found = String(decoding: value, as: UTF8.self)
+            }
         }
-        return nil
+        return found
     }
 
     public var count: Int {
-        spans.count
+        storage?.header.fields ?? 0
     }
 
     /// Every field as strings, in order.
     public var fields: [(name: String, value: String)] {
-        Array(self)
+        var fields: [(name: String, value: String)] = []
+        fields.reserveCapacity(count)
+        forEachRaw { name, value in
+            fields.append((String(decoding: name, as: UTF8.self),
+                           String(decoding: value, as: UTF8.self)))
+        }
+        return fields
     }
 
-    public func makeIterator() -> AnyIterator<(name: String, value: String)> {
-        var index = 0
-        return AnyIterator {
-            guard index < spans.count else { return nil }
-            let span = spans[index]
-            index += 1
-            return (string(span.nameStart, span.nameLength),
-                    string(span.valueStart, span.valueLength))
-        }
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+        fields.makeIterator()
     }
 
     /// Calls `body` with each field's name and value bytes, without making strings.
     @inline(__always)
     func forEachRaw(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
-        forEachRaw { name, value, _ in body(name, value) }
+        storage?.forEach { name, value, _ in body(name, value) }
     }
 
     /// Calls `body` with each field's name and value bytes and its indexing.
@@ -131,20 +115,9 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     func forEachRaw(
         _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, HeaderIndexing) -> Void
     ) {
-        storage.withUnsafeBufferPointer { bytes in
-            for span in spans {
-                body(UnsafeBufferPointer(rebasing:
-                        bytes[Int(span.nameStart)..<Int(span.nameStart + span.nameLength)]),
-                     UnsafeBufferPointer(rebasing:
-                        bytes[Int(span.valueStart)..<Int(span.valueStart + span.valueLength)]),
-                     span.indexing)
-            }
+        storage?.forEach { name, value, neverIndexed in
+            body(name, value, neverIndexed ? .never : .automatic)
         }
-    }
-
-    /// Bytes of all names and values together.
-    var byteCount: Int {
-        storage.count
     }
 
     static func equalNames(_ lhs: String, _ rhs: String) -> Bool {
@@ -157,40 +130,58 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         byte >= 65 && byte <= 90 ? byte | 0x20 : byte
     }
 
-    /// Empties the list, keeping the buffers for reuse.
+    /// Empties the list, keeping its memory for reuse when nothing else shares it.
     mutating func removeAll() {
-        storage.removeAll(keepingCapacity: true)
-        spans.removeAll(keepingCapacity: true)
-    }
-
-    /// Lowercases the ASCII letters of `storage` from `start` on.
-    private mutating func lowercase(from start: Int) {
-        for index in start..<storage.count where storage[index] &- 65 < 26 {
-            storage[index] |= 0x20
+        if isKnownUniquelyReferenced(&storage) {
+            storage.unsafelyUnwrapped.removeAll()
+        } else {
+            storage = nil
         }
     }
 
+    @inline(__always)
     private mutating func append(
-        nameStart: Int, valueStart: Int, indexing: HeaderIndexing = .automatic
+        _ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>,
+        indexing: HeaderIndexing, lowercasing: Bool
     ) {
-        spans.append(Span(
-            nameStart: Int32(nameStart), nameLength: Int32(valueStart - nameStart),
-            valueStart: Int32(valueStart), valueLength: Int32(storage.count - valueStart),
-            indexing: indexing))
+        reserve(adding: HeaderStorage.prefixBytes + name.count + value.count)
+        // Called on the stored reference itself, which this value holds alone: no copy of the
+        // reference, so no retain and release for every field.
+        storage.unsafelyUnwrapped.append(
+            name: UnsafeRawBufferPointer(name), value: UnsafeRawBufferPointer(value),
+            neverIndexed: indexing == .never, lowercasing: lowercasing)
     }
 
-    private func matches(_ span: Span, _ name: String) -> Bool {
-        guard Int(span.nameLength) == name.utf8.count else { return false }
-        var index = Int(span.nameStart)
+    /// Makes the storage this value's alone, with room for `extra` more bytes.
+    @inline(__always)
+    private mutating func reserve(adding extra: Int) {
+        let unique = isKnownUniquelyReferenced(&storage)
+        if !unique || !storage.unsafelyUnwrapped.hasRoom(for: extra) {
+            replaceStorage(adding: extra, grow: unique)
+        }
+    }
+
+    /// New storage with the fields so far and room for `extra` more bytes: twice as much when
+    /// `grow` (this value held the old one alone, and it ran out of room), else as much.
+    private mutating func replaceStorage(adding extra: Int, grow: Bool) {
+        guard let old = storage else {
+            storage = HeaderStorage.make(capacity: Swift.max(Self.minimumCapacity, extra))
+            return
+        }
+        let counts = old.header
+        let capacity = grow ? counts.capacity * 2 : counts.capacity
+        storage = old.copy(capacity: Swift.max(capacity, counts.usedBytes + extra))
+    }
+
+    /// Whether a stored (lowercase) name is `name` in any case.
+    private static func matches(_ stored: UnsafeBufferPointer<UInt8>, _ name: String) -> Bool {
+        guard stored.count == name.utf8.count else { return false }
+        var index = 0
         for byte in name.utf8 {
-            if storage[index] != Self.asciiLower(byte) { return false }
+            if stored[index] != asciiLower(byte) { return false }
             index += 1
         }
         return true
-    }
-
-    private func string(_ start: Int32, _ length: Int32) -> String {
-        String(decoding: storage[Int(start)..<Int(start + length)], as: UTF8.self)
     }
 }
 

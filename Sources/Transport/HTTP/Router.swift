@@ -33,7 +33,7 @@ public struct Router: Sendable {
         let method: HTTPMethod
         let segments: [Segment]
         /// The names of the `:name` segments in order, and `*` for a final rest.
-        let parameterNames: [String]
+        let parameterNames: ParameterNames
         let target: Target
         /// Segments before a final `*`, and whether there is one: a path with another number
         /// of segments is passed over without walking it.
@@ -56,7 +56,7 @@ public struct Router: Sendable {
             }
             self.method = method
             self.segments = segments
-            parameterNames = names
+            parameterNames = ParameterNames.make(names)
             self.target = target
             hasRest = segments.last == .rest
             fixedSegments = segments.count - (hasRest ? 1 : 0)

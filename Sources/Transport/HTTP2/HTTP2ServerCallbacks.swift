@@ -55,14 +55,6 @@ final class HTTP2ServerCallbacks: @unchecked Sendable {
     }
 }
 
-/// The request pseudo-header names the server keeps, as bytes to compare without strings.
-private enum PseudoHeader {
-    static let method = Array(":method".utf8)
-    static let path = Array(":path".utf8)
-    static let authority = Array(":authority".utf8)
-    static let host = Array("host".utf8)
-}
-
 // The session and its streams are kept alive by their owners for as long as nghttp2 can call
 // back with them, so the callbacks borrow them (`_withUnsafeGuaranteedRef`) instead of taking
 // a reference: a dozen callbacks per request would otherwise each retain and release both.
@@ -126,20 +118,18 @@ private func onHeader(
     if name.pointee == UInt8(ascii: ":") {
         // nghttp2 has checked the pseudo-headers already; only these three are kept.
         switch nameLength {
-        case 7 where Bytes.equal(nameBytes, PseudoHeader.method):
+        case 7 where Bytes.equal(nameBytes, ":method"):
             stream.method = HTTPMethod(bytes: valueBytes)
-        case 5 where Bytes.equal(nameBytes, PseudoHeader.path):
+        case 5 where Bytes.equal(nameBytes, ":path"):
             stream.target.append(contentsOf: valueBytes)
-        case 10 where Bytes.equal(nameBytes, PseudoHeader.authority):
+        case 10 where Bytes.equal(nameBytes, ":authority"):
             // Handlers read the authority as the Host header, as over HTTP/1.1.
             stream.hasAuthority = true
-            PseudoHeader.host.withUnsafeBufferPointer {
-                stream.headers.add(lowercasedName: $0, value: valueBytes)
-            }
+            stream.headers.add(lowercasedName: Bytes.of("host"), value: valueBytes)
         default:
             break
         }
-    } else if !(stream.hasAuthority && Bytes.equal(nameBytes, PseudoHeader.host)) {
+    } else if !(stream.hasAuthority && Bytes.equal(nameBytes, "host")) {
         stream.headers.add(lowercasedName: nameBytes, value: valueBytes)
     }
     return 0

@@ -16,17 +16,15 @@ enum HeaderBlock {
         Bytes.withDecimal(status) { status in
             Bytes.withDecimal(contentLength ?? 0) { length in
                 withEntries(capacity: headers.count + 2) { add in
-                    Names.status.withUnsafeBufferPointer { add($0, status, .automatic) }
+                    add(Bytes.of(":status"), status, .automatic)
                     headers.forEachRaw { name, value, indexing in
-                        if contentLength != nil && Bytes.equal(name, Names.contentLength) {
+                        if contentLength != nil && Bytes.equal(name, "content-length") {
                             return
                         }
                         add(name, value, indexing)
                     }
                     if contentLength != nil {
-                        Names.contentLength.withUnsafeBufferPointer {
-                            add($0, length, .automatic)
-                        }
+                        add(Bytes.of("content-length"), length, .automatic)
                     }
                 } body: { entries, count in
                     body(entries, count)
@@ -44,17 +42,6 @@ enum HeaderBlock {
         } body: { entries, count in
             body(entries, count)
         }
-    }
-
-    /// Names the session adds itself, and the connection-specific ones it drops.
-    private enum Names {
-        static let status = Array(":status".utf8)
-        static let contentLength = Array("content-length".utf8)
-        static let upgrade = Array("upgrade".utf8)
-        static let connection = Array("connection".utf8)
-        static let keepAlive = Array("keep-alive".utf8)
-        static let proxyConnection = Array("proxy-connection".utf8)
-        static let transferEncoding = Array("transfer-encoding".utf8)
     }
 
     /// Fills up to `capacity` entries through the `add` function given to `fill`, then calls
@@ -89,10 +76,10 @@ enum HeaderBlock {
     /// field, so it makes no String.
     static func isConnectionSpecific(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         switch name.count {
-        case 7: return Bytes.equal(name, Names.upgrade)
-        case 10: return Bytes.equal(name, Names.connection) || Bytes.equal(name, Names.keepAlive)
-        case 16: return Bytes.equal(name, Names.proxyConnection)
-        case 17: return Bytes.equal(name, Names.transferEncoding)
+        case 7: return Bytes.equal(name, "upgrade")
+        case 10: return Bytes.equal(name, "connection") || Bytes.equal(name, "keep-alive")
+        case 16: return Bytes.equal(name, "proxy-connection")
+        case 17: return Bytes.equal(name, "transfer-encoding")
         default: return false
         }
     }

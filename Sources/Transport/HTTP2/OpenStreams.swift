@@ -1,36 +1,46 @@
 /// The streams of one HTTP/2 session that are open, as an intrusive doubly linked list, with
-/// a small pool of closed ones to reuse. Loop thread only.
+/// the closed ones kept for reuse. Loop thread only.
 ///
 /// Lookups by id go through nghttp2's own stream map (the stream user data), so this only has
-/// to own the streams and let the session walk them for timeouts: adding and removing are a
-/// few pointer moves, with no hashing, and a reused stream keeps its header buffers.
+/// to own the streams and let the session walk them for timeouts. `owned` holds the only
+/// strong reference to every stream made; the open list and the free list link them without
+/// one, so opening and closing a stream are a few pointer moves, with no hashing and no
+/// reference counting, and a reused stream keeps its header buffers.
+///
+/// nghttp2 refuses streams beyond the advertised concurrency limit, so `owned` stays near that
+/// limit; past `keptLimit` a closed stream is let go instead of kept.
 struct OpenStreams {
-    private var head: ServerStream?
+    private var owned: [ServerStream] = []
+    private unowned(unsafe) var head: ServerStream?
+    private unowned(unsafe) var free: ServerStream?
     private(set) var count = 0
-    private var pool: [ServerStream] = []
-    private static let poolLimit = 128
+    private static let keptLimit = 128
 
     var isEmpty: Bool {
         count == 0
     }
 
-    /// A stream for `id`, reused from the pool when one is there, now in the list.
+    /// A stream for `id`, reused from the free list when one is there, now in the list.
     mutating func open(id: Int32, now: UInt64) -> ServerStream {
         let stream: ServerStream
-        if let reused = pool.popLast() {
+        if let reused = free {
+            free = reused.next
             reused.reset(id: id, now: now)
             stream = reused
         } else {
             stream = ServerStream(id: id, now: now)
+            owned.append(stream)
         }
         stream.next = head
+        stream.previous = nil
         head?.previous = stream
         head = stream
         count += 1
         return stream
     }
 
-    /// Takes `stream` out of the list; it goes back to the pool.
+    /// Takes `stream` out of the list; it is kept for reuse, or let go when `owned` is over its
+    /// limit (the caller's reference keeps it alive until the caller is done with it).
     mutating func close(_ stream: ServerStream) {
         guard stream.isListed else { return }
         if let previous = stream.previous {
@@ -39,14 +49,18 @@ struct OpenStreams {
             head = stream.next
         }
         stream.next?.previous = stream.previous
-        stream.next = nil
         stream.previous = nil
         stream.isListed = false
         count -= 1
-        if pool.count < Self.poolLimit {
-            stream.clear()
-            pool.append(stream)
+        if owned.count > Self.keptLimit, let index = owned.firstIndex(where: { $0 === stream }) {
+            stream.next = nil
+            owned.swapAt(index, owned.count - 1)
+            owned.removeLast()
+            return
         }
+        stream.clear()
+        stream.next = free
+        free = stream
     }
 
     /// Every open stream, for the end of the connection.
@@ -77,17 +91,17 @@ struct OpenStreams {
         return false
     }
 
-    /// Empties the list without pooling (the connection has gone).
+    /// Empties the list and lets every stream go (the connection has gone). Callers that still
+    /// need the open streams take `all` first.
     mutating func removeAll() {
-        var cursor = head
-        while let stream = cursor {
-            cursor = stream.next
+        for stream in owned {
             stream.next = nil
             stream.previous = nil
             stream.isListed = false
         }
         head = nil
+        free = nil
         count = 0
-        pool.removeAll()
+        owned.removeAll()
     }
 }

@@ -34,8 +34,9 @@ final class ServerStream {
     /// Set when the response went out before the request ended: reset once it is sent.
     var resetAfterResponse = false
 
-    /// Links of `OpenStreams`; the list owns streams through `next`.
-    var next: ServerStream?
+    /// Links of `OpenStreams` (its open list, or its free list through `next`), which owns
+    /// every stream through another array: moving a stream costs no reference counting.
+    unowned(unsafe) var next: ServerStream?
     unowned(unsafe) var previous: ServerStream?
     var isListed = true
 
