@@ -33,7 +33,12 @@ final class ResponseCache {
     static let maxEntries = 100_000
     private static let initialCapacity = 1024
 
+    // Unchecked: one thread only (see above), and every access is a short read or write of a
+    // slot, none held across a call that could reach the cache again. The dynamic checks
+    // otherwise cost about 120 instructions a read.
+    @exclusivity(unchecked)
     private var slots: [Slot?] = Array(repeating: nil, count: ResponseCache.initialCapacity)
+    @exclusivity(unchecked)
     private(set) var count = 0
 
     /// The entry for `key` when `isCurrent` accepts it, else nil. An accepted entry is

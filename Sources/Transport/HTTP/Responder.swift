@@ -6,13 +6,20 @@ import Synchronization
 /// it returns. A blocking job (an LMDB commit, say) can finish on another thread: the answer
 /// is handed to the connection's loop without a lock.
 public final class Responder: Sendable {
-    private let target: ResponderTarget
+    /// The connection's loop and protocol session, or nil for a callback responder. Kept as
+    /// plain stored properties rather than an enum: answering reads them without copying (and
+    /// so retaining) an enum's payload.
+    private let loop: EventLoop?
+    private let sink: LoopBound<any ResponseSink>?
+    private let report: (@Sendable (ResponderEvent) -> Void)?
     /// The stream answered; changes only in `reuse`, when nothing else holds the responder.
     private let streamID: Atomic<Int32>
     private let answered = Atomic<Bool>(false)
 
     init(loop: EventLoop, sink: ResponseSink, streamID: Int32) {
-        target = .session(loop, LoopBound(sink))
+        self.loop = loop
+        self.sink = LoopBound(sink)
+        report = nil
         self.streamID = Atomic(streamID)
     }
 
@@ -27,7 +34,9 @@ public final class Responder: Sendable {
     /// A responder that reports to `onEvent` instead of a connection, for tests and for
     /// callers inside the process.
     public init(onEvent: @escaping @Sendable (ResponderEvent) -> Void) {
-        target = .callback(onEvent)
+        loop = nil
+        sink = nil
+        report = onEvent
         streamID = Atomic(0)
     }
 
@@ -39,17 +48,17 @@ public final class Responder: Sendable {
     /// Sends a complete response. Later calls, and calls after the peer went away, do nothing.
     public func respond(_ response: HTTPResponse) {
         guard claim() else { return }
-        switch target {
-        case .callback(let report):
-            report(.response(response))
-        case .session(let loop, let sink):
-            let streamID = streamID.load(ordering: .relaxed)
-            // On the loop already (the common case), answer without allocating a closure.
-            if loop.inEventLoop {
-                sink.object.sendResponse(response, streamID: streamID)
-            } else {
-                loop.execute { sink.object.sendResponse(response, streamID: streamID) }
-            }
+        guard let loop else {
+            report.unsafelyUnwrapped(.response(response))
+            return
+        }
+        let streamID = streamID.load(ordering: .relaxed)
+        // On the loop already (the common case), answer without allocating a closure.
+        if loop.inEventLoop {
+            sink.unsafelyUnwrapped.object.sendResponse(response, streamID: streamID)
+        } else {
+            let sink = sink.unsafelyUnwrapped
+            loop.execute { sink.object.sendResponse(response, streamID: streamID) }
         }
     }
 
@@ -61,20 +70,18 @@ public final class Responder: Sendable {
         status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), highWaterBytes: Int = 256 * 1024
     ) -> BodyStream {
         guard claim() else { return BodyStream.closedStream() }
-        switch target {
-        case .callback(let report):
-            report(.streamHead(status: status, headers: headers))
-            return BodyStream(report: report)
-        case .session(let loop, let sink):
-            let streamID = streamID.load(ordering: .relaxed)
-            let stream = BodyStream(
-                loop: loop, sink: sink.object, streamID: streamID, highWaterBytes: highWaterBytes)
-            loop.executeOrRun {
-                sink.object.startStreaming(
-                    status: status, headers: headers, stream: stream, streamID: streamID)
-            }
-            return stream
+        guard let loop, let sink else {
+            report.unsafelyUnwrapped(.streamHead(status: status, headers: headers))
+            return BodyStream(report: report.unsafelyUnwrapped)
         }
+        let streamID = streamID.load(ordering: .relaxed)
+        let stream = BodyStream(
+            loop: loop, sink: sink.object, streamID: streamID, highWaterBytes: highWaterBytes)
+        loop.executeOrRun {
+            sink.object.startStreaming(
+                status: status, headers: headers, stream: stream, streamID: streamID)
+        }
+        return stream
     }
 
     private func claim() -> Bool {

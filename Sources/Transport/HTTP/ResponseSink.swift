@@ -10,16 +10,6 @@ protocol ResponseSink: BodyStreamSink {
     func startStreaming(status: Int, headers: HTTPHeaders, stream: BodyStream, streamID: Int32)
 }
 
-/// Where a responder's answer goes.
-enum ResponderTarget: Sendable {
-    /// A live connection's protocol session, owned by `loop`. Held strongly: a session
-    /// whose connection has closed still answers (by dropping the response), so no weak
-    /// reference, whose side table would slow every retain of the session, is needed.
-    case session(EventLoop, LoopBound<any ResponseSink>)
-    /// A closure: unit tests and in-process callers.
-    case callback(@Sendable (ResponderEvent) -> Void)
-}
-
 /// A weak reference that can cross threads; dereferenced on the owning loop only.
 struct Weak<Object: AnyObject>: @unchecked Sendable {
     // @unchecked: the object is only dereferenced on the event loop that owns it.

@@ -9,6 +9,9 @@ import Telemetry
 final class HTTP2ServerSession: ServerSession, ResponseSink {
     let loop: EventLoop
     let context: ServerContext
+    /// Taken from `context` once: the request path reaches them without a chain of loads.
+    private let requestLatency: Histogram
+    private let requestCount: Counter
     private(set) var session: OpaquePointer!
     /// Strong, and cleared in `connectionClosed`: a weak reference would give the connection
     /// a side table and slow down every retain of it.
@@ -35,6 +38,8 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         self.loop = loop
         self.context = context
         self.owner = owner
+        requestLatency = context.metrics.requestLatency
+        requestCount = context.metrics.requests
 
         var option: OpaquePointer?
         try Nghttp2Error.check(nghttp2_option_new(&option), "option_new")
@@ -157,7 +162,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     func sendResponse(_ response: HTTPResponse, streamID: Int32) {
         handlersInFlight -= 1
         guard let stream = openStream(streamID) else { return }
-        context.metrics.requestLatency.observe(
+        requestLatency.observe(
             nanoseconds: MonotonicClock.now() &- stream.dispatchedAt)
         let withBody = !response.body.isEmpty && stream.method != .head
         if withBody {
@@ -228,7 +233,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
                 title: status == 431 ? "Request header fields too large" : "Content too large"))
             return
         }
-        context.metrics.requests.increment()
+        requestCount.increment()
         bufferedRequestBytes -= stream.body.count
         let request = HTTPRequest(
             method: stream.method, target: stream.target, headers: stream.headers,
