@@ -8,8 +8,11 @@
 #   transport  odds-edge --demo answering one 690-byte document, against nghttpd serving it
 #   reads      an odds-edge fed by an origin answering GET /v1/markets/{id} over 1,000 ids from
 #              LMDB, against nghttpd serving the same 1,000 documents as files
+# and one more, not part of all (it has no peer to compare with, and takes about a minute):
+#   bets       instructions per accepted bet at the origin and at the edge, both under
+#              callgrind, while odds-bench bets runs for 3 s a phase at a few bets in flight
 #
-# Usage: scripts/bench-instructions.sh [transport|reads|all] [REQUESTS]  (all, 20000)
+# Usage: scripts/bench-instructions.sh [transport|reads|all|bets] [REQUESTS]  (all, 20000)
 # Environment: PROFILE_DIR=DIR keeps the callgrind files there (for callgrind_annotate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +25,8 @@ CASE=${1:-all}
 REQUESTS=${2:-20000}
 WARMUP=3000
 case "$CASE" in
-    transport | reads | all) ;;
-    *) echo "usage: $0 [transport|reads|all] [REQUESTS]" >&2; exit 2 ;;
+    transport | reads | all | bets) ;;
+    *) echo "usage: $0 [transport|reads|all|bets] [REQUESTS]" >&2; exit 2 ;;
 esac
 build_release odds-edge odds-origin odds-bench >/dev/null
 WORK=$(mktemp -d /tmp/bench-instructions.XXXXXX)
@@ -154,6 +157,70 @@ for market in json.load(sys.stdin)[:1000]:
         "$ours" "$theirs"
 }
 
+# profiled NAME COMMAND...: starts COMMAND under callgrind with instrumentation off; sets
+# PROFILED_PID.
+profiled() {
+    local name=$1
+    shift
+    valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/callgrind.$name" \
+        "$@" >/dev/null 2>"$WORK/$name.log" &
+    PROFILED_PID=$!
+    PIDS+=("$PROFILED_PID")
+}
+
+# finish_profile NAME PID: stops counting, writes the profile and prints its total.
+finish_profile() {
+    callgrind_control -i off "$2" >/dev/null 2>&1
+    callgrind_control -d "$2" >/dev/null 2>&1
+    if [[ -n "${PROFILE_DIR:-}" ]]; then
+        mkdir -p "$PROFILE_DIR"
+        cp "$WORK/callgrind.$1"* "$PROFILE_DIR/"
+    fi
+    cat "$WORK/callgrind.$1"* | awk '/^totals:/ {total += $2} END {print total}'
+}
+
+bets() {
+    local feed admin edge token=bench-admin-token-0123456789
+    feed=$(free_port); admin=$(free_port); edge=$(free_port)
+    mkdir -p "$WORK/bets"
+    openssl genpkey -algorithm ed25519 -out "$WORK/bets/k1.key" 2>/dev/null
+    openssl pkey -in "$WORK/bets/k1.key" -pubout -out "$WORK/bets/k1.pub"
+    cat >"$WORK/bets/origin.json" <<JSON
+{"dataDirectory": "origin", "listen": "127.0.0.1:$feed", "adminListen": "127.0.0.1:$admin",
+ "adminToken": "$token", "feedToken": "bench-feed-token-0123456789", "logLevel": "warning",
+ "tokenSigningKey": {"id": "k1", "privateKeyFile": "k1.key"}}
+JSON
+    cat >"$WORK/bets/edge.json" <<JSON
+{"edgeID": "bench-edge", "listen": "127.0.0.1:$edge", "dataDirectory": "edge",
+ "logLevel": "warning", "tokenKeys": [{"id": "k1", "publicKeyFile": "k1.pub"}],
+ "origin": {"address": "127.0.0.1:$feed", "token": "bench-feed-token-0123456789"}}
+JSON
+    profiled origin-bets "$BIN/odds-origin" --config "$WORK/bets/origin.json"
+    local origin=$PROFILED_PID
+    wait_for "http://127.0.0.1:$admin/healthz"
+    profiled edge-bets "$BIN/odds-edge" --config "$WORK/bets/edge.json"
+    local edge_pid=$PROFILED_PID
+    wait_for "http://127.0.0.1:$edge/readyz"
+    callgrind_control -i on "$origin" >/dev/null 2>&1
+    callgrind_control -i on "$edge_pid" >/dev/null 2>&1
+    "$BIN/odds-bench" bets --admin "http://127.0.0.1:$admin" --token "$token" \
+        --edge "http://127.0.0.1:$edge" --seconds 3 --connections 4 --in-flight 4 \
+        --accounts 20 --rate 50 >"$WORK/bets.out"
+    local accepted origin_total edge_total
+    accepted=$(curl -s "http://127.0.0.1:$feed/metrics" \
+        | awk '/^origin_bets_accepted_total/ {print $2}')
+    origin_total=$(finish_profile origin-bets "$origin")
+    edge_total=$(finish_profile edge-bets "$edge_pid")
+    echo "bets: $accepted accepted through one edge (odds-bench bets, 3 s a phase):"
+    python3 -c "print('  odds-origin  %d' % round($origin_total / $accepted))"
+    python3 -c "print('  odds-edge    %d' % round($edge_total / $accepted))"
+}
+
+if [[ $CASE == bets ]]; then
+    echo "instructions per accepted bet, user space:"
+    bets
+    exit 0
+fi
 echo "instructions per request, user space, one server thread, $REQUESTS requests:"
 if [[ $CASE == transport || $CASE == all ]]; then transport; fi
 if [[ $CASE == reads || $CASE == all ]]; then reads; fi

@@ -221,7 +221,6 @@ struct BetForwarder: Sendable {
     }
 }
 
-/// W3C trace context: a new `traceparent` for a request that came without one.
 /// W3C trace context for a bet that arrives without one: `00-TRACE-SPAN-01`, 32 and 16 hex
 /// digits. The ids come from a fast generator per thread, seeded from the system's random
 /// source once: they must not repeat, not be secret, and asking the kernel for randomness

@@ -129,9 +129,17 @@ extension BetRequest {
 
     /// Whether `key` can be an idempotency key: 1 to 128 printable ASCII characters.
     public static func isValidIdempotencyKey(_ key: some StringProtocol) -> Bool {
-        let utf8 = key.utf8
-        return !utf8.isEmpty && utf8.count <= maxIdempotencyKeyBytes
-            && utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+        // The bytes in place, as `Identifier.isValid` does, for the same reason.
+        key.utf8.withContiguousStorageIfAvailable(isValidIdempotencyKey(bytes:))
+            ?? Array(key.utf8).withUnsafeBufferPointer(isValidIdempotencyKey(bytes:))
+    }
+
+    private static func isValidIdempotencyKey(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !bytes.isEmpty, bytes.count <= maxIdempotencyKeyBytes else { return false }
+        for byte in bytes where byte <= 0x20 || byte >= 0x7F {
+            return false
+        }
+        return true
     }
 
     /// The body as JSON, as the edge forwards it.

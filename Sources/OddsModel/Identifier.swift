@@ -5,17 +5,25 @@ public enum Identifier {
 
     /// Whether `text` is a usable id.
     public static func isValid(_ text: some StringProtocol) -> Bool {
-        let utf8 = text.utf8
-        guard !utf8.isEmpty, utf8.count <= maxLength else { return false }
-        return utf8.allSatisfy { byte in
+        // Through the UTF-8 bytes in place: a generic walk over the view, unspecialised
+        // across modules, cost thousands of instructions per id on the bet path.
+        text.utf8.withContiguousStorageIfAvailable(isValid(bytes:))
+            ?? Array(text.utf8).withUnsafeBufferPointer(isValid(bytes:))
+    }
+
+    /// Whether `bytes` are a usable id.
+    public static func isValid(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
                 UInt8(ascii: "-"):
-                return true
+                continue
             default:
                 return false
             }
         }
+        return true
     }
 }

@@ -105,26 +105,9 @@ enum BetRoutes {
             let bet = try BetRequest(json: request.body)
             return .success(BetSubmission(
                 accountID: account, idempotencyKey: key, request: bet,
-                traceID: traceID(request.headers["traceparent"])))
+                traceID: TraceContext.traceID(ofTraceParent: request.headers["traceparent"])))
         } catch {
             return .failure(BetRejection(.invalidRequest, error.message))
         }
-    }
-
-    /// The trace id of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`), or empty.
-    static func traceID(_ traceparent: String?) -> String {
-        guard let traceparent else { return "" }
-        let parts = traceparent.split(separator: "-")
-        guard parts.count == 4, parts[1].count == 32,
-            parts[1].utf8.allSatisfy({ $0.isHexDigit })
-        else { return "" }
-        return String(parts[1])
-    }
-}
-
-extension UInt8 {
-    fileprivate var isHexDigit: Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self)
-            || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
     }
 }

@@ -67,22 +67,29 @@ public struct HTTPHeaders: @unchecked Sendable, Sequence, ExpressibleByDictionar
     public mutating func remove(_ name: String) {
         guard self[name] != nil else { return }
         var kept = HTTPHeaders()
-        forEachRaw { fieldName, value, indexing in
-            guard !Self.matches(fieldName, name) else { return }
-            kept.append(fieldName, value, indexing: indexing, lowercasing: false)
+        var name = name
+        name.withUTF8 { name in
+            forEachRaw { fieldName, value, indexing in
+                guard !Self.matches(fieldName, name) else { return }
+                kept.append(fieldName, value, indexing: indexing, lowercasing: false)
+            }
         }
         self = kept
     }
 
     /// The first value of `name`, or nil.
     public subscript(name: String) -> String? {
-        var found: String?
-        storage?.forEach { fieldName, value, _ in
-            if found == nil && Self.matches(fieldName, name) {
-                found = String(decoding: value, as: UTF8.self)
+        guard let storage else { return nil }
+        var name = name
+        return name.withUTF8 { name in
+            var found: String?
+            storage.forEach { fieldName, value, _ in
+                if found == nil && Self.matches(fieldName, name) {
+                    found = String(decoding: value, as: UTF8.self)
+                }
             }
+            return found
         }
-        return found
     }
 
     public var count: Int {
@@ -174,12 +181,12 @@ public struct HTTPHeaders: @unchecked Sendable, Sequence, ExpressibleByDictionar
     }
 
     /// Whether a stored (lowercase) name is `name` in any case.
-    private static func matches(_ stored: UnsafeBufferPointer<UInt8>, _ name: String) -> Bool {
-        guard stored.count == name.utf8.count else { return false }
-        var index = 0
-        for byte in name.utf8 {
-            if stored[index] != asciiLower(byte) { return false }
-            index += 1
+    private static func matches(
+        _ stored: UnsafeBufferPointer<UInt8>, _ name: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        guard stored.count == name.count else { return false }
+        for index in 0..<name.count where stored[index] != asciiLower(name[index]) {
+            return false
         }
         return true
     }
