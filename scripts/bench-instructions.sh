@@ -8,11 +8,15 @@
 #   transport  odds-edge --demo answering one 690-byte document, against nghttpd serving it
 #   reads      an odds-edge fed by an origin answering GET /v1/markets/{id} over 1,000 ids from
 #              LMDB, against nghttpd serving the same 1,000 documents as files
-# and one more, not part of all (it has no peer to compare with, and takes about a minute):
+# and two more, not part of all (they have no peer to compare with):
 #   bets       instructions per accepted bet at the origin and at the edge, both under
 #              callgrind, while odds-bench bets runs for 3 s a phase at a few bets in flight
+#   apply      instructions per market change an edge applies (decode, store, client
+#              document, stream event), the edge under callgrind while odds-bench propagation
+#              sends 2,000 changes a second over 1,000 markets for 4 s
 #
-# Usage: scripts/bench-instructions.sh [transport|reads|all|bets] [REQUESTS]  (all, 20000)
+# Usage: scripts/bench-instructions.sh [transport|reads|all|bets|apply] [REQUESTS]
+#        (all, 20000)
 # Environment: PROFILE_DIR=DIR keeps the callgrind files there (for callgrind_annotate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,8 +29,8 @@ CASE=${1:-all}
 REQUESTS=${2:-20000}
 WARMUP=3000
 case "$CASE" in
-    transport | reads | all | bets) ;;
-    *) echo "usage: $0 [transport|reads|all|bets] [REQUESTS]" >&2; exit 2 ;;
+    transport | reads | all | bets | apply) ;;
+    *) echo "usage: $0 [transport|reads|all|bets|apply] [REQUESTS]" >&2; exit 2 ;;
 esac
 build_release odds-edge odds-origin odds-bench >/dev/null
 WORK=$(mktemp -d /tmp/bench-instructions.XXXXXX)
@@ -216,9 +220,53 @@ JSON
     python3 -c "print('  odds-edge    %d' % round($edge_total / $accepted))"
 }
 
+apply() {
+    local feed admin edge token=bench-admin-token-0123456789
+    local feed_token=bench-feed-token-0123456789
+    feed=$(free_port); admin=$(free_port); edge=$(free_port)
+    mkdir -p "$WORK/apply"
+    cat >"$WORK/apply/origin.json" <<JSON
+{"dataDirectory": "origin", "listen": "127.0.0.1:$feed", "adminListen": "127.0.0.1:$admin",
+ "adminToken": "$token", "feedToken": "$feed_token", "logLevel": "warning"}
+JSON
+    cat >"$WORK/apply/edge.json" <<JSON
+{"edgeID": "bench-edge", "listen": "127.0.0.1:$edge", "dataDirectory": "edge",
+ "logLevel": "warning", "origin": {"address": "127.0.0.1:$feed", "token": "$feed_token"}}
+JSON
+    "$BIN/odds-origin" --config "$WORK/apply/origin.json" 2>"$WORK/origin.log" &
+    PIDS+=($!)
+    wait_for "http://127.0.0.1:$admin/healthz"
+    profiled edge-apply "$BIN/odds-edge" --config "$WORK/apply/edge.json"
+    local edge_pid=$PROFILED_PID
+    wait_for "http://127.0.0.1:$edge/readyz"
+    applied() {
+        curl -s "http://127.0.0.1:$edge/metrics" \
+            | awk '/^edge_changes_applied_total/ {print $2}'
+    }
+    # The card first, and one propagation run to warm up; then the counted one.
+    "$BIN/odds-bench" propagation --admin "http://127.0.0.1:$admin" --token "$token" \
+        --feed "http://127.0.0.1:$feed" --feed-token "$feed_token" \
+        --edge "http://127.0.0.1:$edge" --rate 2000 --markets 1000 --seconds 2 >/dev/null
+    local before after total
+    before=$(applied)
+    callgrind_control -i on "$edge_pid" >/dev/null 2>&1
+    "$BIN/odds-bench" propagation --admin "http://127.0.0.1:$admin" --token "$token" \
+        --feed "http://127.0.0.1:$feed" --feed-token "$feed_token" \
+        --edge "http://127.0.0.1:$edge" --rate 2000 --markets 1000 --seconds 4 >/dev/null
+    total=$(finish_profile edge-apply "$edge_pid")
+    after=$(applied)
+    echo "apply: $((after - before)) market changes applied by one edge (2,000/s in batches of 20, 1,000 markets):"
+    python3 -c "print('  odds-edge  %d' % round($total / ($after - $before)))"
+}
+
 if [[ $CASE == bets ]]; then
     echo "instructions per accepted bet, user space:"
     bets
+    exit 0
+fi
+if [[ $CASE == apply ]]; then
+    echo "instructions per market change applied, user space:"
+    apply
     exit 0
 fi
 echo "instructions per request, user space, one server thread, $REQUESTS requests:"

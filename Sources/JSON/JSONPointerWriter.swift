@@ -15,17 +15,14 @@ public struct JSONPointerWriter {
         cursor = start
     }
 
-    /// The bytes `write` wrote into at most `capacity` bytes of new memory.
+    /// The bytes `write` wrote into at most `capacity` bytes of scratch memory.
     public static func bytes(capacity: Int, _ write: (inout JSONPointerWriter) -> Void)
         -> [UInt8]
     {
-        [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-            var writer = JSONPointerWriter(buffer.baseAddress!)
+        ByteArrays.make(capacity: capacity) { start in
+            var writer = JSONPointerWriter(start)
             write(&writer)
-            count = writer.cursor - writer.start
-            // Past the end would already have overwritten memory: stop before anything
-            // else reads it.
-            precondition(count <= capacity, "a JSON document outgrew the size reckoned for it")
+            return writer.cursor - writer.start
         }
     }
 

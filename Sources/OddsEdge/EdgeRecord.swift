@@ -1,3 +1,4 @@
+import JSON
 import OddsModel
 
 /// How the edge keeps an event or a market in LMDB: a fixed header (version, publish time,
@@ -18,8 +19,8 @@ enum EdgeRecord {
         version: UInt64, publishedAtMicros: Int64, wire: ArraySlice<UInt8>, json: [UInt8]
     ) -> [UInt8] {
         let count = headerBytes + wire.count + json.count
-        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let raw = UnsafeMutableRawBufferPointer(buffer)
+        return ByteArrays.make(capacity: count) { start in
+            let raw = UnsafeMutableRawBufferPointer(start: start, count: count)
             raw.storeBytes(of: version.littleEndian, as: UInt64.self)
             raw.storeBytes(of: publishedAtMicros.littleEndian, toByteOffset: 8, as: Int64.self)
             raw.storeBytes(
@@ -32,7 +33,7 @@ enum EdgeRecord {
                 raw.baseAddress!.advanced(by: headerBytes + wire.count).copyMemory(
                     from: $0.baseAddress!, byteCount: $0.count)
             }
-            initialized = count
+            return count
         }
     }
 
