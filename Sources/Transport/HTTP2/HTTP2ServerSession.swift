@@ -12,6 +12,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
     /// Taken from `context` once: the request path reaches them without a chain of loads.
     private let requestLatency: Histogram
     private let requestCount: Counter
+    private let router: Router
     private(set) var session: OpaquePointer!
     /// Strong, and cleared in `connectionClosed`: a weak reference would give the connection
     /// a side table and slow down every retain of it.
@@ -40,6 +41,7 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         self.owner = owner
         requestLatency = context.metrics.requestLatency
         requestCount = context.metrics.requests
+        router = context.router
 
         var option: OpaquePointer?
         try Nghttp2Error.check(nghttp2_option_new(&option), "option_new")
@@ -243,9 +245,9 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
         var stored: Router.Match?
         swap(&stored, &stream.match)
         let match = stored ?? request.withPathBytes {
-            context.router.match(method: request.method, path: $0)
+            router.match(method: request.method, path: $0)
         }
-        context.router.run(match, request, body: stream.bodyStream, responder)
+        router.run(match, request, body: stream.bodyStream, responder)
     }
 
     /// The request's headers are all in: route it, and start a streaming route at once.
@@ -255,11 +257,11 @@ final class HTTP2ServerSession: ServerSession, ResponseSink {
             stream.target.append(UInt8(ascii: "/"))
         }
         let match = stream.target.withUnsafeBufferPointer { target in
-            context.router.match(
+            router.match(
                 method: stream.method,
                 path: UnsafeBufferPointer(rebasing: target[..<HTTPRequest.pathEnd(of: target)]))
         }
-        let streaming = context.router.isStreaming(match)
+        let streaming = router.isStreaming(match)
         stream.match = match
         if streaming {
             stream.bodyStream = RequestBodyStream(loop: loop)

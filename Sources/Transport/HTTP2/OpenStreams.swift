@@ -11,8 +11,8 @@
 /// limit; past `keptLimit` a closed stream is let go instead of kept.
 struct OpenStreams {
     private var owned: [ServerStream] = []
-    private unowned(unsafe) var head: ServerStream?
-    private unowned(unsafe) var free: ServerStream?
+    private var head: Unmanaged<ServerStream>?
+    private var free: Unmanaged<ServerStream>?
     private(set) var count = 0
     private static let keptLimit = 128
 
@@ -24,17 +24,18 @@ struct OpenStreams {
     mutating func open(id: Int32, now: UInt64) -> ServerStream {
         let stream: ServerStream
         if let reused = free {
-            free = reused.next
-            reused.reset(id: id, now: now)
-            stream = reused
+            free = reused._withUnsafeGuaranteedRef { $0.next }
+            stream = reused.takeUnretainedValue()
+            stream.reset(id: id, now: now)
         } else {
             stream = ServerStream(id: id, now: now)
             owned.append(stream)
         }
+        let link = Unmanaged.passUnretained(stream)
         stream.next = head
         stream.previous = nil
-        head?.previous = stream
-        head = stream
+        head?._withUnsafeGuaranteedRef { $0.previous = link }
+        head = link
         count += 1
         return stream
     }
@@ -43,12 +44,14 @@ struct OpenStreams {
     /// limit (the caller's reference keeps it alive until the caller is done with it).
     mutating func close(_ stream: ServerStream) {
         guard stream.isListed else { return }
-        if let previous = stream.previous {
-            previous.next = stream.next
+        let next = stream.next
+        let previous = stream.previous
+        if let previous {
+            previous._withUnsafeGuaranteedRef { $0.next = next }
         } else {
-            head = stream.next
+            head = next
         }
-        stream.next?.previous = stream.previous
+        next?._withUnsafeGuaranteedRef { $0.previous = previous }
         stream.previous = nil
         stream.isListed = false
         count -= 1
@@ -60,7 +63,7 @@ struct OpenStreams {
         }
         stream.clear()
         stream.next = free
-        free = stream
+        free = Unmanaged.passUnretained(stream)
     }
 
     /// Every open stream, for the end of the connection.
@@ -75,18 +78,18 @@ struct OpenStreams {
     /// for every connection several times a second). `body` must not open or close streams.
     func forEach(_ body: (ServerStream) -> Void) {
         var cursor = head
-        while let stream = cursor {
-            cursor = stream.next
-            body(stream)
+        while let link = cursor {
+            cursor = link._withUnsafeGuaranteedRef { $0.next }
+            body(link.takeUnretainedValue())
         }
     }
 
     /// Whether an open stream satisfies `predicate`.
     func contains(where predicate: (ServerStream) -> Bool) -> Bool {
         var cursor = head
-        while let stream = cursor {
-            if predicate(stream) { return true }
-            cursor = stream.next
+        while let link = cursor {
+            if predicate(link.takeUnretainedValue()) { return true }
+            cursor = link._withUnsafeGuaranteedRef { $0.next }
         }
         return false
     }

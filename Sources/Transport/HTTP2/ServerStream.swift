@@ -35,9 +35,10 @@ final class ServerStream {
     var resetAfterResponse = false
 
     /// Links of `OpenStreams` (its open list, or its free list through `next`), which owns
-    /// every stream through another array: moving a stream costs no reference counting.
-    unowned(unsafe) var next: ServerStream?
-    unowned(unsafe) var previous: ServerStream?
+    /// every stream through another array: unmanaged, so moving a stream between the lists
+    /// counts no references.
+    var next: Unmanaged<ServerStream>?
+    var previous: Unmanaged<ServerStream>?
     var isListed = true
 
     init(id: Int32, now: UInt64) {
