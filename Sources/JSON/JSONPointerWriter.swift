@@ -83,6 +83,17 @@ public struct JSONPointerWriter {
         cursor += count
     }
 
+    /// Lets `write` put at most `maxCount` bytes at the cursor and say how many it put, then
+    /// moves past them.
+    @inline(__always)
+    public mutating func upTo(
+        _ maxCount: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int
+    ) {
+        let count = write(cursor)
+        precondition(count >= 0 && count <= maxCount, "wrote past the bytes reckoned for it")
+        cursor += count
+    }
+
     /// The decimal digits of `value`.
     public mutating func digits(_ value: UInt64) {
         var length = 1

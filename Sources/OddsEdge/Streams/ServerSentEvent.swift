@@ -8,6 +8,21 @@ enum ServerSentEvent {
     static let contentType = "text/event-stream"
 
     /// One event: its id (what the client sends back as `Last-Event-ID`), its type and data.
+    /// A frame whose id is the stream event id of `position`, written as bytes.
+    static func frame(position: FeedPosition, event: StaticString, data: [UInt8]) -> [UInt8] {
+        let count = 5 + StreamEventID.maxBytes + 8 + event.utf8CodeUnitCount + 6
+            + data.count + 2
+        return JSONPointerWriter.bytes(capacity: count) { out in
+            out.piece("id: ")
+            out.upTo(StreamEventID.maxBytes) { StreamEventID.write(position, into: $0) }
+            out.piece("\nevent: ")
+            out.piece(event)
+            out.piece("\ndata: ")
+            out.raw(data)
+            out.piece("\n\n")
+        }
+    }
+
     static func frame(id: String?, event: String, data: [UInt8]) -> [UInt8] {
         // Sized exactly and copied in: the edge makes one of these for every change.
         let count = (id.map { 5 + $0.utf8.count } ?? 0) + 8 + event.utf8.count + 6

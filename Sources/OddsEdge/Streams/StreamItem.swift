@@ -42,8 +42,8 @@ struct StreamItem: Sendable {
             sport: sport, status: market.status.rawValue + (market.inPlay ? "+live" : ""),
             publishedAtMicros: publishedAtMicros,
             frame: ServerSentEvent.frame(
-                id: StreamEventID.text(FeedPosition(epoch: epoch, sequence: sequence)),
-                event: "market", data: json))
+                position: FeedPosition(epoch: epoch, sequence: sequence), event: "market",
+                data: json))
     }
 
     /// The item for an event change; `json` is the event's client document.
@@ -56,7 +56,7 @@ struct StreamItem: Sendable {
             sport: event.sport, status: event.status.rawValue,
             publishedAtMicros: publishedAtMicros,
             frame: ServerSentEvent.frame(
-                id: StreamEventID.text(FeedPosition(epoch: epoch, sequence: sequence)),
-                event: "event", data: json))
+                position: FeedPosition(epoch: epoch, sequence: sequence), event: "event",
+                data: json))
     }
 }
