@@ -135,11 +135,11 @@ public enum FeedFrame: Sendable, Equatable {
         writer.uint32(0)
         writer.uint8(kind.rawValue)
         body(&writer)
-        let checksum = writer.bytes.withUnsafeBytes { raw in
+        let checksum = writer.withBytes { raw in
             CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[4...]))
         }
         writer.uint32(checksum)
-        writer.patchUInt32(UInt32(writer.bytes.count - 4), at: 0)
+        writer.patchUInt32(UInt32(writer.count - 4), at: 0)
         return writer.bytes
     }
 

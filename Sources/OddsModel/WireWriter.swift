@@ -1,27 +1,57 @@
+import Glibc
+
 /// Appends the binary wire encoding: little-endian integers, strings as a 32-bit byte count
 /// then UTF-8. Used for feed frames and for the stores' records.
-public struct WireWriter: Sendable {
-    public private(set) var bytes: [UInt8]
+///
+/// Writes into memory of its own through a pointer (one per encoding, never copied), so a
+/// field is a store or a `memcpy`, not an `Array` append with its capacity and uniqueness
+/// checks: the origin encodes every market it changes twice (its record and the feed's
+/// change), field by field. `bytes` copies the result out once.
+public struct WireWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Bytes written so far.
+    public private(set) var count = 0
 
     public init(capacity: Int = 256) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = Swift.max(16, capacity)
+        base = Self.allocate(self.capacity)
+    }
+
+    deinit {
+        free(base)
+    }
+
+    /// What has been written, as a new array.
+    public var bytes: [UInt8] {
+        Array(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    /// Calls `body` with what has been written so far.
+    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
     public mutating func uint8(_ value: UInt8) {
-        bytes.append(value)
+        reserve(1)
+        base[count] = value
+        count += 1
     }
 
     public mutating func bool(_ value: Bool) {
-        bytes.append(value ? 1 : 0)
+        uint8(value ? 1 : 0)
     }
 
     public mutating func uint32(_ value: UInt32) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        reserve(4)
+        UnsafeMutableRawPointer(base + count).storeBytes(of: value.littleEndian, as: UInt32.self)
+        count += 4
     }
 
     public mutating func uint64(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        reserve(8)
+        UnsafeMutableRawPointer(base + count).storeBytes(of: value.littleEndian, as: UInt64.self)
+        count += 8
     }
 
     public mutating func int64(_ value: Int64) {
@@ -32,21 +62,47 @@ public struct WireWriter: Sendable {
         var value = value
         value.withUTF8 { utf8 in
             uint32(UInt32(truncatingIfNeeded: utf8.count))
-            bytes.append(contentsOf: utf8)
+            append(UnsafeRawBufferPointer(utf8))
         }
     }
 
     public mutating func append(_ raw: [UInt8]) {
-        bytes.append(contentsOf: raw)
+        raw.withUnsafeBytes { append($0) }
+    }
+
+    public mutating func append(_ raw: UnsafeRawBufferPointer) {
+        guard let source = raw.baseAddress, raw.count > 0 else { return }
+        reserve(raw.count)
+        memcpy(base + count, source, raw.count)
+        count += raw.count
     }
 
     /// Overwrites four bytes at `offset` (a length written before its contents were known).
     public mutating func patchUInt32(_ value: UInt32, at offset: Int) {
-        withUnsafeBytes(of: value.littleEndian) { raw in
-            for index in 0..<4 {
-                bytes[offset + index] = raw[index]
-            }
+        precondition(offset >= 0 && offset + 4 <= count, "patch outside what was written")
+        UnsafeMutableRawPointer(base + offset).storeBytes(of: value.littleEndian, as: UInt32.self)
+    }
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        grow(extra)
+    }
+
+    private mutating func grow(_ extra: Int) {
+        let grown = Swift.max(capacity * 2, count + extra)
+        guard let moved = realloc(base, grown) else {
+            fatalError("out of memory growing a wire encoding to \(grown) bytes")
         }
+        base = moved.assumingMemoryBound(to: UInt8.self)
+        capacity = grown
+    }
+
+    private static func allocate(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
+        guard let memory = malloc(capacity) else {
+            fatalError("out of memory for a wire encoding of \(capacity) bytes")
+        }
+        return memory.assumingMemoryBound(to: UInt8.self)
     }
 }
 

@@ -195,7 +195,7 @@ final class SequencerState {
 
     private func commit(_ group: inout CommitGroup) {
         let changes = group.changes
-        let encoded = changes.map(\.wireBytes)
+        let encoded = changes.map { $0.wireBytes }
         let next = FeedPosition(
             epoch: position.epoch, sequence: position.sequence + UInt64(changes.count))
         let started = DispatchTime.now()
