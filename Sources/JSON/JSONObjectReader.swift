@@ -16,23 +16,48 @@
 /// ```
 public struct JSONObjectReader: Sendable {
     /// The object's path from the root, such as `edge.listeners[0]`; empty for the root.
-    public let path: String
+    /// Made only when asked for (an error message): a batch of thousands of objects reads
+    /// each with a reader, and formatting every element's path cost more than reading it.
+    public var path: String {
+        index.map { "\(basePath)[\($0)]" } ?? basePath
+    }
 
+    private let basePath: String
+    /// The object's index in the array at `basePath`, for an element of an array.
+    private let index: Int?
     private let object: JSONObject
-    /// Whether each member, by position, has been read.
-    private var isRead: [Bool]
+    /// Whether each member, by position, has been read: bits of `readMask` for the first
+    /// 64, `readBeyondMask` for the rest (objects that large are rare).
+    private var readMask: UInt64 = 0
+    private var readBeyondMask: [Bool] = []
 
     /// A reader for `value`, which must be an object, found at `path`.
     ///
     /// - Throws: `JSONFieldError` at `path` when `value` is not an object.
     public init(_ value: JSONValue, path: String) throws(JSONFieldError) {
+        try self.init(value, basePath: path, index: nil)
+    }
+
+    /// A reader for `value`, element `index` of the array at `path` (its own path is
+    /// `path[index]`).
+    public init(_ value: JSONValue, elementOf path: String, at index: Int)
+        throws(JSONFieldError)
+    {
+        try self.init(value, basePath: path, index: index)
+    }
+
+    private init(_ value: JSONValue, basePath: String, index: Int?) throws(JSONFieldError) {
+        self.basePath = basePath
+        self.index = index
         guard case .object(let object) = value else {
+            self.object = JSONObject()
             throw JSONFieldError(
                 path: path, message: "expected an object, found \(value.kindDescription)")
         }
-        self.path = path
         self.object = object
-        isRead = Array(repeating: false, count: object.count)
+        if object.count > 64 {
+            readBeyondMask = Array(repeating: false, count: object.count - 64)
+        }
     }
 
     /// Returns the full path of the member `key`, such as `edge.listeners[0].port`.
@@ -56,7 +81,15 @@ public struct JSONObjectReader: Sendable {
     /// - Throws: `JSONFieldError` at this object's path, with a message like
     ///   `unknown key "lisen"`, for the first unread member in document order.
     public func finish() throws(JSONFieldError) {
-        guard let position = isRead.firstIndex(of: false) else { return }
+        let unreadInMask = ~readMask & Self.mask(forCount: Swift.min(object.count, 64))
+        let position: Int
+        if unreadInMask != 0 {
+            position = unreadInMask.trailingZeroBitCount
+        } else if let beyond = readBeyondMask.firstIndex(of: false) {
+            position = 64 + beyond
+        } else {
+            return
+        }
         let key = object.members[position].key
         throw JSONFieldError(path: path, message: "unknown key \(MessageText.quoted(key))")
     }
@@ -246,10 +279,19 @@ public struct JSONObjectReader: Sendable {
 
     // MARK: Lookup and conversion
 
+    /// The low `count` bits set, for `count` from 0 to 64.
+    private static func mask(forCount count: Int) -> UInt64 {
+        count >= 64 ? .max : (1 << UInt64(count)) - 1
+    }
+
     /// Marks `key` as read and returns its value, or nil when there is no such member.
     private mutating func take(_ key: String) -> JSONValue? {
         guard let position = object.position(of: key) else { return nil }
-        isRead[position] = true
+        if position < 64 {
+            readMask |= 1 << UInt64(position)
+        } else {
+            readBeyondMask[position - 64] = true
+        }
         return object.members[position].value
     }
 
@@ -290,7 +332,7 @@ public struct JSONObjectReader: Sendable {
         var readers: [JSONObjectReader] = []
         readers.reserveCapacity(elements.count)
         for (index, element) in elements.enumerated() {
-            readers.append(try JSONObjectReader(element, path: path(of: key, index: index)))
+            readers.append(try JSONObjectReader(element, elementOf: path(of: key), at: index))
         }
         return readers
     }

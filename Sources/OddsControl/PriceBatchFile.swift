@@ -53,7 +53,7 @@ public enum PriceBatchFile {
             var items: [PriceItem] = []
             items.reserveCapacity(elements.count)
             for (index, element) in elements.enumerated() {
-                var entry = try JSONObjectReader(element, path: "\(path)[\(index)]")
+                var entry = try JSONObjectReader(element, elementOf: path, at: index)
                 let market = try entry.string("market")
                 let selection = try entry.string("selection")
                 let price: String

@@ -27,44 +27,54 @@ public struct Price: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Parses decimal odds text such as `2.5` or `11.00`. Throws when the text is not a plain
     /// decimal, has more than four decimal places, or is not above 1.00.
     public init(parsing text: some StringProtocol) throws(PriceError) {
+        // Over the UTF-8 bytes in place: a generic walk of the view, unspecialised across
+        // modules, cost more than the rest of reading a price from a batch.
+        let parsed = text.utf8.withContiguousStorageIfAvailable(Self.units(parsing:))
+            ?? Array(text.utf8).withUnsafeBufferPointer(Self.units(parsing:))
+        if let reason = parsed.failure {
+            throw PriceError(reason, text: String(text))
+        }
+        guard let price = Price(units: parsed.units) else {
+            throw PriceError(.outOfRange, text: String(text))
+        }
+        self = price
+    }
+
+    /// The units of decimal odds text, or why it is not a price.
+    private static func units(parsing bytes: UnsafeBufferPointer<UInt8>)
+        -> (units: Int64, failure: PriceError.Reason?)
+    {
         var integer: Int64 = 0
         var fraction: Int64 = 0
         var fractionDigits = 0
         var seenPoint = false
         var integerDigits = 0
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let digit = Int64(byte - UInt8(ascii: "0"))
                 if seenPoint {
                     fractionDigits += 1
-                    guard fractionDigits <= Self.decimalPlaces else {
-                        throw PriceError(.tooManyDecimals, text: String(text))
-                    }
+                    guard fractionDigits <= decimalPlaces else { return (0, .tooManyDecimals) }
                     fraction = fraction * 10 + digit
                 } else {
                     integerDigits += 1
-                    guard integerDigits <= 9 else {
-                        throw PriceError(.outOfRange, text: String(text))
-                    }
+                    guard integerDigits <= 9 else { return (0, .outOfRange) }
                     integer = integer * 10 + digit
                 }
             case UInt8(ascii: ".") where !seenPoint && integerDigits > 0:
                 seenPoint = true
             default:
-                throw PriceError(.notADecimal, text: String(text))
+                return (0, .notADecimal)
             }
         }
         guard integerDigits > 0, !seenPoint || fractionDigits > 0 else {
-            throw PriceError(.notADecimal, text: String(text))
+            return (0, .notADecimal)
         }
-        for _ in fractionDigits..<Self.decimalPlaces {
+        for _ in fractionDigits..<decimalPlaces {
             fraction *= 10
         }
-        guard let price = Price(units: integer * Self.scale + fraction) else {
-            throw PriceError(.outOfRange, text: String(text))
-        }
-        self = price
+        return (integer * scale + fraction, nil)
     }
 
     public static func < (lhs: Price, rhs: Price) -> Bool {

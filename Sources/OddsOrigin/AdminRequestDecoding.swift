@@ -76,7 +76,7 @@ enum AdminRequestDecoding {
             var updates: [PriceUpdate] = []
             updates.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
-                var entry = try JSONObjectReader(item, path: "prices[\(index)]")
+                var entry = try JSONObjectReader(item, elementOf: "prices", at: index)
                 let market = try entry.string("market")
                 let selection = try entry.string("selection")
                 let price = try self.price(&entry, "price")
@@ -113,7 +113,7 @@ enum AdminRequestDecoding {
         }
         var selections: [Selection] = []
         for (index, item) in items.enumerated() {
-            var reader = try JSONObjectReader(item, path: "selections[\(index)]")
+            var reader = try JSONObjectReader(item, elementOf: "selections", at: index)
             let id = try reader.string("id")
             try checkID(id, what: "selections[\(index)].id")
             guard !selections.contains(where: { $0.id == id }) else {

@@ -188,6 +188,29 @@ final class JSONObjectReaderTests: XCTestCase {
         XCTAssertEqual(error?.description, "x.items[1]: expected an object, found a number")
     }
 
+    func testAnElementReaderNamesItsIndexInErrors() throws {
+        var reader = try JSONObjectReader(
+            JSONParser.parse(#"{"market":"m1","stray":1}"#), elementOf: "prices", at: 7)
+        XCTAssertEqual(reader.path, "prices[7]")
+        XCTAssertEqual(try reader.string("market"), "m1")
+        let error = assertFieldError { () throws(JSONFieldError) in try reader.finish() }
+        XCTAssertEqual(error?.description, "prices[7]: unknown key \"stray\"")
+    }
+
+    func testUnreadKeysAreFoundPastTheSixtyFourthMember() throws {
+        for unread in [0, 63, 64, 99] {
+            let members = (0..<100).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+            var reader = try JSONObjectReader(JSONParser.parse("{\(members)}"), path: "big")
+            for key in 0..<100 where key != unread {
+                XCTAssertEqual(try reader.int("k\(key)"), Int64(key))
+            }
+            let error = assertFieldError { () throws(JSONFieldError) in try reader.finish() }
+            XCTAssertEqual(error?.description, "big: unknown key \"k\(unread)\"")
+            _ = try reader.int("k\(unread)")
+            XCTAssertNoThrow(try reader.finish())
+        }
+    }
+
     func testReaderForNonObjectFails() {
         let error = assertFieldError { () throws(JSONFieldError) in
             _ = try JSONObjectReader(.array([]), path: "edge.listeners[3]")
