@@ -7,8 +7,10 @@
 /// text at most `maxEscapedBytes` of it. `JSONPointerWriter.bytes(capacity:)` checks that
 /// the document fitted.
 public struct JSONPointerWriter {
-    private let start: UnsafeMutablePointer<UInt8>
-    private var cursor: UnsafeMutablePointer<UInt8>
+    // Usable from inline code: the one-line writers below are inlined into the modules that
+    // write documents (a call each cost more than the bytes it wrote).
+    @usableFromInline let start: UnsafeMutablePointer<UInt8>
+    @usableFromInline var cursor: UnsafeMutablePointer<UInt8>
 
     private init(_ start: UnsafeMutablePointer<UInt8>) {
         self.start = start
@@ -33,12 +35,12 @@ public struct JSONPointerWriter {
     }
 
     /// A fixed piece of JSON, as it is.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func piece(_ text: StaticString) {
         copy(UnsafeRawPointer(text.utf8Start), count: text.utf8CodeUnitCount)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func byte(_ value: UInt8) {
         cursor.pointee = value
         cursor += 1
@@ -75,7 +77,7 @@ public struct JSONPointerWriter {
 
     /// Lets `write` put exactly `count` bytes at the cursor (a fixed-width field such as a
     /// timestamp), then moves past them.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func fixed(
         _ count: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Void
     ) {
@@ -85,7 +87,7 @@ public struct JSONPointerWriter {
 
     /// Lets `write` put at most `maxCount` bytes at the cursor and say how many it put, then
     /// moves past them.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func upTo(
         _ maxCount: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int
     ) {
@@ -152,8 +154,8 @@ public struct JSONPointerWriter {
 
     /// Copies `count` bytes; the short copies that make up most of a document (keys, ids,
     /// names) as two overlapping words instead of a call to memmove.
-    @inline(__always)
-    private mutating func copy(_ source: UnsafeRawPointer, count: Int) {
+    @inlinable @inline(__always)
+    mutating func copy(_ source: UnsafeRawPointer, count: Int) {
         let target = UnsafeMutableRawPointer(cursor)
         if count >= 8 && count <= 16 {
             let head = source.loadUnaligned(as: UInt64.self)
