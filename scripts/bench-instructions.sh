@@ -35,6 +35,8 @@ case "$CASE" in
     *) echo "usage: $0 [transport|reads|all|bets|apply] [REQUESTS]" >&2; exit 2 ;;
 esac
 build_release odds-edge odds-origin odds-bench >/dev/null
+ADMIN_TOKEN=bench-admin-token-0123456789
+FEED_TOKEN=bench-feed-token-0123456789
 WORK=$(mktemp -d /tmp/bench-instructions.XXXXXX)
 PIDS=()
 cleanup() {
@@ -185,93 +187,80 @@ finish_profile() {
     cat "$WORK/callgrind.$1"* | awk '/^totals:/ {total += $2} END {print total}'
 }
 
+# profiled_network NAME ORIGIN_KEYS EDGE_KEYS: an origin and one edge, both under callgrind
+# with counting off, their configurations extended by the given JSON keys. Sets FEED, ADMIN,
+# EDGE (ports), ORIGIN_PID and EDGE_PID.
+profiled_network() {
+    local name=$1 origin_keys=$2 edge_keys=$3
+    FEED=$(free_port); ADMIN=$(free_port); EDGE=$(free_port)
+    mkdir -p "$WORK/$name"
+    cat >"$WORK/$name/origin.json" <<JSON
+{"dataDirectory": "origin", "listen": "127.0.0.1:$FEED", "adminListen": "127.0.0.1:$ADMIN",
+ "adminToken": "$ADMIN_TOKEN", "feedToken": "$FEED_TOKEN", $origin_keys "logLevel": "warning"}
+JSON
+    cat >"$WORK/$name/edge.json" <<JSON
+{"edgeID": "bench-edge", "listen": "127.0.0.1:$EDGE", "dataDirectory": "edge", $edge_keys
+ "logLevel": "warning", "origin": {"address": "127.0.0.1:$FEED", "token": "$FEED_TOKEN"}}
+JSON
+    profiled "origin-$name" "$BIN/odds-origin" --config "$WORK/$name/origin.json"
+    ORIGIN_PID=$PROFILED_PID
+    wait_for "http://127.0.0.1:$ADMIN/healthz"
+    profiled "edge-$name" "$BIN/odds-edge" --config "$WORK/$name/edge.json"
+    EDGE_PID=$PROFILED_PID
+    wait_for "http://127.0.0.1:$EDGE/readyz"
+}
+
+# metric PORT NAME: the value of the Prometheus sample NAME at 127.0.0.1:PORT/metrics.
+metric() {
+    curl -s "http://127.0.0.1:$1/metrics" | awk -v name="$2" '$1 == name {print $2}'
+}
+
 bets() {
-    local feed admin edge token=bench-admin-token-0123456789
-    feed=$(free_port); admin=$(free_port); edge=$(free_port)
     mkdir -p "$WORK/bets"
     openssl genpkey -algorithm ed25519 -out "$WORK/bets/k1.key" 2>/dev/null
     openssl pkey -in "$WORK/bets/k1.key" -pubout -out "$WORK/bets/k1.pub"
-    cat >"$WORK/bets/origin.json" <<JSON
-{"dataDirectory": "origin", "listen": "127.0.0.1:$feed", "adminListen": "127.0.0.1:$admin",
- "adminToken": "$token", "feedToken": "bench-feed-token-0123456789", "logLevel": "warning",
- "tokenSigningKey": {"id": "k1", "privateKeyFile": "k1.key"}}
-JSON
-    cat >"$WORK/bets/edge.json" <<JSON
-{"edgeID": "bench-edge", "listen": "127.0.0.1:$edge", "dataDirectory": "edge",
- "logLevel": "warning", "tokenKeys": [{"id": "k1", "publicKeyFile": "k1.pub"}],
- "origin": {"address": "127.0.0.1:$feed", "token": "bench-feed-token-0123456789"}}
-JSON
-    profiled origin-bets "$BIN/odds-origin" --config "$WORK/bets/origin.json"
-    local origin=$PROFILED_PID
-    wait_for "http://127.0.0.1:$admin/healthz"
-    profiled edge-bets "$BIN/odds-edge" --config "$WORK/bets/edge.json"
-    local edge_pid=$PROFILED_PID
-    wait_for "http://127.0.0.1:$edge/readyz"
-    accepted_now() {
-        curl -s "http://127.0.0.1:$feed/metrics" \
-            | awk '/^origin_bets_accepted_total/ {print $2}'
-    }
-    "$BIN/odds-bench" bets --admin "http://127.0.0.1:$admin" --token "$token" \
-        --edge "http://127.0.0.1:$edge" --seconds 3 --connections 4 --in-flight 4 \
+    profiled_network bets '"tokenSigningKey": {"id": "k1", "privateKeyFile": "k1.key"},' \
+        '"tokenKeys": [{"id": "k1", "publicKeyFile": "k1.pub"}],'
+    "$BIN/odds-bench" bets --admin "http://127.0.0.1:$ADMIN" --token "$ADMIN_TOKEN" \
+        --edge "http://127.0.0.1:$EDGE" --seconds 3 --connections 4 --in-flight 4 \
         --accounts 20 --rate 50 >"$WORK/bets.out" &
     local bench=$!
     # Counting starts with the first accepted bet: the accounts and tokens are made by then.
     local first=0
     for _ in $(seq 1 600); do
-        first=$(accepted_now)
+        first=$(metric "$FEED" origin_bets_accepted_total)
         [[ ${first:-0} -gt 0 ]] && break
         sleep 0.05
     done
-    callgrind_control -i on "$origin" >/dev/null 2>&1
-    callgrind_control -i on "$edge_pid" >/dev/null 2>&1
-    first=$(accepted_now)
+    callgrind_control -i on "$ORIGIN_PID" >/dev/null 2>&1
+    callgrind_control -i on "$EDGE_PID" >/dev/null 2>&1
+    first=$(metric "$FEED" origin_bets_accepted_total)
     wait "$bench"
     local accepted origin_total edge_total
-    accepted=$(( $(accepted_now) - first ))
-    origin_total=$(finish_profile origin-bets "$origin")
-    edge_total=$(finish_profile edge-bets "$edge_pid")
+    accepted=$(( $(metric "$FEED" origin_bets_accepted_total) - first ))
+    origin_total=$(finish_profile origin-bets "$ORIGIN_PID")
+    edge_total=$(finish_profile edge-bets "$EDGE_PID")
     echo "bets: $accepted accepted through one edge after set-up (odds-bench bets, 3 s a phase):"
     python3 -c "print('  odds-origin  %d' % round($origin_total / $accepted))"
     python3 -c "print('  odds-edge    %d' % round($edge_total / $accepted))"
 }
 
 apply() {
-    local feed admin edge token=bench-admin-token-0123456789
-    local feed_token=bench-feed-token-0123456789
-    feed=$(free_port); admin=$(free_port); edge=$(free_port)
-    mkdir -p "$WORK/apply"
-    cat >"$WORK/apply/origin.json" <<JSON
-{"dataDirectory": "origin", "listen": "127.0.0.1:$feed", "adminListen": "127.0.0.1:$admin",
- "adminToken": "$token", "feedToken": "$feed_token", "logLevel": "warning"}
-JSON
-    cat >"$WORK/apply/edge.json" <<JSON
-{"edgeID": "bench-edge", "listen": "127.0.0.1:$edge", "dataDirectory": "edge",
- "logLevel": "warning", "origin": {"address": "127.0.0.1:$feed", "token": "$feed_token"}}
-JSON
-    profiled origin-apply "$BIN/odds-origin" --config "$WORK/apply/origin.json"
-    local origin_pid=$PROFILED_PID
-    wait_for "http://127.0.0.1:$admin/healthz"
-    profiled edge-apply "$BIN/odds-edge" --config "$WORK/apply/edge.json"
-    local edge_pid=$PROFILED_PID
-    wait_for "http://127.0.0.1:$edge/readyz"
-    applied() {
-        curl -s "http://127.0.0.1:$edge/metrics" \
-            | awk '/^edge_changes_applied_total/ {print $2}'
-    }
+    profiled_network apply "" ""
+    local propagation=(
+        "$BIN/odds-bench" propagation --admin "http://127.0.0.1:$ADMIN" --token "$ADMIN_TOKEN"
+        --feed "http://127.0.0.1:$FEED" --feed-token "$FEED_TOKEN"
+        --edge "http://127.0.0.1:$EDGE" --rate 2000 --markets 1000)
     # The card first, and one propagation run to warm up; then the counted one.
-    "$BIN/odds-bench" propagation --admin "http://127.0.0.1:$admin" --token "$token" \
-        --feed "http://127.0.0.1:$feed" --feed-token "$feed_token" \
-        --edge "http://127.0.0.1:$edge" --rate 2000 --markets 1000 --seconds 2 >/dev/null
+    "${propagation[@]}" --seconds 2 >/dev/null
     local before after total origin_total
-    before=$(applied)
-    callgrind_control -i on "$origin_pid" >/dev/null 2>&1
-    callgrind_control -i on "$edge_pid" >/dev/null 2>&1
-    "$BIN/odds-bench" propagation --admin "http://127.0.0.1:$admin" --token "$token" \
-        --feed "http://127.0.0.1:$feed" --feed-token "$feed_token" \
-        --edge "http://127.0.0.1:$edge" --rate 2000 --markets 1000 --seconds 4 >/dev/null
-    total=$(finish_profile edge-apply "$edge_pid")
-    origin_total=$(finish_profile origin-apply "$origin_pid")
-    after=$(applied)
+    before=$(metric "$EDGE" edge_changes_applied_total)
+    callgrind_control -i on "$ORIGIN_PID" >/dev/null 2>&1
+    callgrind_control -i on "$EDGE_PID" >/dev/null 2>&1
+    "${propagation[@]}" --seconds 4 >/dev/null
+    total=$(finish_profile edge-apply "$EDGE_PID")
+    origin_total=$(finish_profile origin-apply "$ORIGIN_PID")
+    after=$(metric "$EDGE" edge_changes_applied_total)
     echo "apply: $((after - before)) market changes (2,000/s in batches of 20, 1,000 markets):"
     python3 -c "print('  odds-origin  %d' % round($origin_total / ($after - $before)))"
     python3 -c "print('  odds-edge    %d' % round($total / ($after - $before)))"
