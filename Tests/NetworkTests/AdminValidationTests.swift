@@ -36,6 +36,29 @@ final class AdminValidationTests: XCTestCase {
         XCTAssertTrue(after.markets[1].contains("\"2.22\""), after.markets[1])
     }
 
+    /// A batch that names a market several times makes one change of it, with the last
+    /// price given for each selection.
+    func testABatchNamingAMarketTwiceMakesOneChangeOfIt() async throws {
+        let origin = try startedOrigin()
+        try await origin.seedCard(markets: 2)
+        let before = try await state(of: origin)
+        let set = try await origin.request(
+            .post, "/v1/admin/prices",
+            json: #"""
+                {"prices":[{"market":"m1","selection":"home","price":"2.30"},
+                           {"market":"m1","selection":"away","price":"3.10"},
+                           {"market":"m0","selection":"home","price":"5.00"},
+                           {"market":"m1","selection":"home","price":"2.40"}]}
+                """#)
+        try expectOK(set)
+        let after = try await state(of: origin)
+        XCTAssertEqual(after.sequence, before.sequence + 2)
+        XCTAssertTrue(after.markets[1].contains("\"2.40\""), after.markets[1])
+        XCTAssertFalse(after.markets[1].contains("\"2.30\""), after.markets[1])
+        XCTAssertTrue(after.markets[1].contains("\"3.10\""), after.markets[1])
+        XCTAssertTrue(after.markets[0].contains("\"5.00\""), after.markets[0])
+    }
+
     func testClosedMarketCannotBeResumedSuspendedOrPriced() async throws {
         let origin = try startedOrigin()
         try await origin.seedCard(markets: 2)
