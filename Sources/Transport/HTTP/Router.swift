@@ -12,7 +12,8 @@ public typealias HTTPStreamingHandler =
 /// Maps a method and a path pattern to a handler.
 ///
 /// Patterns are literal segments, `:name` segments that match any one segment and are handed
-/// to the handler as path parameters, and a final `*` that matches the rest. Routes are tried
+/// to the handler as path parameters, and a final `*` that matches the rest; six parameters at
+/// most (a pattern with more stops the program when it is added: routes are written in code). Routes are tried
 /// in the order they were added. A path that matches a pattern under another method gets 405
 /// with `Allow`; one that matches nothing gets 404; both as problem documents.
 public struct Router: Sendable {
