@@ -49,7 +49,12 @@ echo "disk: $(df -h "$tmp" | awk 'NR==2 {print $1}'), fsync on every origin comm
 cpu_seconds() {
     awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f %.2f", $14 / hz, $15 / hz}' "/proc/$1/stat"
 }
+# Bytes the origin has handed to write system calls so far (LMDB's pages, and the answers it
+# sends, which are a small part), and the bytes the kernel has sent to the disk, from /proc.
+io_counts() { awk '/^(wchar|write_bytes):/ {printf "%s ", $2}' "/proc/$1/io"; }
 origin_before=$(cpu_seconds "${PIDS[0]}")
+io_before=$(io_counts "${PIDS[0]}")
+commits_before=$(curl -s "http://127.0.0.1:$FEED/metrics" | awk '/^origin_commits_total/ {print $2}')
 edge_before=$(cpu_seconds "${PIDS[1]}")
 TIMEFORMAT='%U %S'
 exec 3>&1 4>&2
@@ -60,7 +65,17 @@ bench_cpu=$( { time "$BIN/odds-bench" bets --admin "http://127.0.0.1:$ADMIN" \
 metrics=$(curl -s "http://127.0.0.1:$FEED/metrics")
 grep -E '^origin_(commits_total|bets_accepted_total|commit_seconds_(sum|count))' <<<"$metrics" \
     || true
+[[ -n "${SHOW_COMMITS:-}" ]] && grep -E '^origin_commit_seconds_bucket' <<<"$metrics"
 accepted=$(awk '/^origin_bets_accepted_total/ {print $2}' <<<"$metrics")
+commits=$(( $(awk '/^origin_commits_total/ {print $2}' <<<"$metrics") - commits_before ))
+# shellcheck disable=SC2086
+python3 - "$commits" "$accepted" $(io_counts "${PIDS[0]}") $io_before <<'PY'
+import sys
+commits, bets, wchar, disk, wchar0, disk0 = (float(x or 0) for x in sys.argv[1:7])
+if commits and bets:
+    print(f"origin: {bets / commits:.1f} bets per commit; per bet {(wchar - wchar0) / bets / 1024:.1f}"
+          f" KiB written, {(disk - disk0) / bets / 1024:.1f} KiB sent to the disk")
+PY
 # shellcheck disable=SC2086
 python3 - "$accepted" $(cpu_seconds "${PIDS[0]}") $origin_before \
     $(cpu_seconds "${PIDS[1]}") $edge_before $bench_cpu <<'PY'

@@ -133,9 +133,11 @@ struct BetBenchmark {
                     number += 1
                 }
                 guard number < total else { break }
+                // One reading of the clock: a second one, taken later, could pass the first
+                // reading's deadline and make the subtraction overflow.
                 let next = started + UInt64(Double(number) * interval)
-                let wait = max(next, MonotonicClock.now() + 200_000) - MonotonicClock.now()
-                try? await Task.sleep(nanoseconds: wait)
+                let awake = MonotonicClock.now()
+                try? await Task.sleep(nanoseconds: max(next, awake + 200_000) - awake)
             }
         }
         return counters.phase(elapsed: Double(MonotonicClock.now() - started) / 1e9)
