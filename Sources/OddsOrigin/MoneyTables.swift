@@ -1,8 +1,13 @@
 import OddsModel
 import Store
 
-/// The origin's tables for money: accounts, the ledger, bets and their per-account index,
-/// open exposures, idempotency records (by key and by age) and the audit trail.
+/// The origin's tables for money: accounts, the ledger, bets and their per-market index, open
+/// exposures, idempotency records (by key and by age) and the audit trail.
+///
+/// An account's bets are found through its ledger (each bet's stake is an entry naming it)
+/// rather than an index of their own: every random insert a bet makes is pages written on
+/// every commit, so a bet makes as few as its lookups need. Stores written before kept a
+/// per-account index (`account_bets`); it is no longer read or written.
 ///
 /// Keys that start with an account or market id put a zero byte after it (ids never hold
 /// one), so an account's entries sort together and in number order.
@@ -11,7 +16,6 @@ struct MoneyTables: Sendable {
     let accounts: StoreTable
     let ledger: StoreTable
     let bets: StoreTable
-    let accountBets: StoreTable
     let marketBets: StoreTable
     let settlements: StoreTable
     let exposures: StoreTable
@@ -27,7 +31,6 @@ struct MoneyTables: Sendable {
         accounts = try environment.table("accounts")
         ledger = try environment.table("ledger")
         bets = try environment.table("bets")
-        accountBets = try environment.table("account_bets")
         marketBets = try environment.table("market_bets")
         settlements = try environment.table("settlements")
         exposures = try environment.table("exposures")
@@ -70,7 +73,6 @@ struct MoneyTables: Sendable {
         }
         for (number, bet) in writes.bets {
             try txn.put(bets, StoreKey.uint64(number), bet.wireBytes)
-            try txn.put(accountBets, Self.key(bet.accountID, number), [])
             try txn.put(marketBets, Self.key(bet.marketID, number), [])
         }
         for (market, settlement) in writes.settlements {
@@ -136,7 +138,12 @@ struct MoneyTables: Sendable {
         _ key: [UInt8], _ txn: borrowing some ReadableTransaction & ~Copyable
     ) throws -> IdempotencyRecord? {
         try txn.withValue(idempotency, key) { value in
-            try IdempotencyRecord(key: key, encoded: value)
+            try IdempotencyRecord(key: key, encoded: value) { number in
+                guard let bet = try bet(number, txn) else {
+                    throw WireError.invalid("idempotency record of a missing bet b\(number)")
+                }
+                return .accepted(bet)
+            }
         }
     }
 
@@ -185,13 +192,23 @@ struct MoneyTables: Sendable {
         return numbers
     }
 
-    /// The account's bets, newest first, at most `limit`.
+    /// The account's bets, newest first, at most `limit`: the bets its stake entries name,
+    /// walking its ledger back from the newest entry.
     func bets(
         ofAccount id: String, limit: Int, _ txn: borrowing some ReadableTransaction & ~Copyable
     ) throws -> [Bet] {
         var found: [Bet] = []
-        for number in try numbers(in: accountBets, under: id, txn).suffix(limit).reversed() {
-            if let bet = try self.bet(number, txn) { found.append(bet) }
+        guard limit > 0 else { return found }
+        let prefix = Array(id.utf8) + [0]
+        try txn.forEachDescending(ledger, from: Self.key(id, .max)) { key, value in
+            guard key.count == prefix.count + 8, key.starts(with: prefix) else { return false }
+            let entry = try LedgerEntry(wireBytes: value)
+            guard entry.kind == .stake else { return true }
+            guard let number = Bet.number(fromID: entry.reference),
+                let bet = try self.bet(number, txn)
+            else { throw WireError.invalid("stake entry of a missing bet \(entry.reference)") }
+            found.append(bet)
+            return found.count < limit
         }
         return found
     }

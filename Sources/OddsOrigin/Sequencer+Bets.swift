@@ -254,9 +254,11 @@ extension SequencerState {
         }
         if recorded {
             let fingerprint = request.fingerprint
+            var acceptedBet: UInt64?
+            if case .success(let bet) = result { acceptedBet = bet.number }
             group.writes.idempotency.append(IdempotencyRecord(
                 key: key, fingerprint: fingerprint, createdAtMicros: group.nowMicros,
-                answer: answer))
+                answer: answer, acceptedBetNumber: acceptedBet))
             group.decided[key] = (fingerprint, answer)
         }
         group.writes.audit.append(auditLine(submission, result, group.nowMicros))

@@ -46,6 +46,13 @@ public struct ReadTransaction: ReadableTransaction, ~Copyable {
         try core.forEach(table, from: startKey, body)
     }
 
+    public func forEachDescending(
+        _ table: StoreTable, from startKey: [UInt8]?,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        try core.forEachDescending(table, from: startKey, body)
+    }
+
     public func first(_ table: StoreTable) throws(StoreError) -> (key: [UInt8], value: [UInt8])? {
         try core.entry(table, at: MDB_FIRST)
     }

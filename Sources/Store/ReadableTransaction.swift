@@ -30,6 +30,15 @@ public protocol ReadableTransaction: ~Copyable {
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
     ) throws
 
+    /// Calls `body` with each key and value of `table` in descending key order, starting at
+    /// the last key not above `startKey` (at the last key when it is nil or empty), until
+    /// `body` returns false or the table's start is passed. The same buffers and errors as
+    /// `forEach(_:from:_:)`.
+    func forEachDescending(
+        _ table: StoreTable, from startKey: [UInt8]?,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws
+
     /// Returns copies of the lowest key of `table` and its value, or nil when it is empty.
     /// Throws LMDB's failure.
     func first(_ table: StoreTable) throws(StoreError) -> (key: [UInt8], value: [UInt8])?

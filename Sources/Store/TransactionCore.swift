@@ -92,6 +92,41 @@ struct TransactionCore {
         }
     }
 
+    func forEachDescending(
+        _ table: StoreTable, from startKey: [UInt8]?,
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        let cursor = try Cursor(self, table)
+        var key = MDB_val()
+        var value = MDB_val()
+        var code: Int32
+        if let startKey, !startKey.isEmpty {
+            try validate(key: startKey, "mdb_cursor_get")
+            // The first key not below the start; one step back when it is above it, or the
+            // table's last key when every key is below the start.
+            code = startKey.withUnsafeBytes { startBytes in
+                key = MDB_val(startBytes)
+                return cursor.get(&key, &value, MDB_SET_RANGE)
+            }
+            if try checkFound(code, "mdb_cursor_get") {
+                let found = UnsafeRawBufferPointer(key)
+                if !found.elementsEqual(startKey) {
+                    code = cursor.get(&key, &value, MDB_PREV)
+                }
+            } else {
+                code = cursor.get(&key, &value, MDB_LAST)
+            }
+        } else {
+            code = cursor.get(&key, &value, MDB_LAST)
+        }
+        while try checkFound(code, "mdb_cursor_get") {
+            guard try body(UnsafeRawBufferPointer(key), UnsafeRawBufferPointer(value)) else {
+                return
+            }
+            code = cursor.get(&key, &value, MDB_PREV)
+        }
+    }
+
     func entry(
         _ table: StoreTable, at position: MDB_cursor_op
     ) throws(StoreError) -> (key: [UInt8], value: [UInt8])? {

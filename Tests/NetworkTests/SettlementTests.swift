@@ -17,15 +17,16 @@ final class SettlementTests: XCTestCase {
         let t2 = try await network.token(for: "a2")
 
         // m0: home 2.10, draw 3.40, away 3.75.
+        var firstAnswers: [(token: String, key: String, json: String, body: [UInt8])] = []
         for (token, key, selection, price, stake) in [
             (t1, "1", "home", "2.10", 1000), (t1, "2", "draw", "3.40", 333),
             (t2, "3", "away", "3.75", 1001), (t2, "4", "home", "2.10", 777),
         ] as [(String, String, String, String, Int64)] {
-            let placed = try await edge.placeBet(
-                token: token, key: key,
-                json: EdgeNode.betJSON(market: "m0", selection: selection, price: price,
-                                       stake: stake))
+            let json = EdgeNode.betJSON(
+                market: "m0", selection: selection, price: price, stake: stake)
+            let placed = try await edge.placeBet(token: token, key: key, json: json)
             XCTAssertEqual(placed.status, 201, placed.text)
+            firstAnswers.append((token, key, json, placed.body))
         }
         try await assertBalances(network, a1: 100_000 - 1000 - 333, a2: 100_000 - 1001 - 777)
 
@@ -81,6 +82,24 @@ final class SettlementTests: XCTestCase {
         let lost = try await edge.placeBet(
             token: t2, key: "6", json: EdgeNode.betJSON(market: "m1", price: "2.10", stake: 10))
         XCTAssertEqual(lost.reason, "market_closed")
+
+        // A retry after all that still gets the first answer, byte for byte: the bet as
+        // it was accepted, open, not as it ended.
+        for first in firstAnswers {
+            let retry = try await edge.placeBet(
+                token: first.token, key: first.key, json: first.json)
+            XCTAssertEqual(retry.status, 201, retry.text)
+            XCTAssertEqual(
+                retry.text, String(decoding: first.body, as: UTF8.self),
+                "the retry of key \(first.key)")
+            XCTAssertEqual(retry.headers["idempotent-replayed"], "true")
+        }
+        // An account's bets, newest first, past payouts and adjustments in its ledger.
+        let mine = try await edge.getAsCustomer("/v1/accounts/me/bets", token: t1)
+        let listed = try JSONParser.parse(mine.body).arrayValue?.compactMap {
+            $0.objectValue?["id"]?.stringValue
+        }
+        XCTAssertEqual(listed, [singleID, "b2", "b1"])
 
         let check = try await origin.request(.get, "/v1/admin/ledger/check")
         XCTAssertEqual(check.object["ok"]?.boolValue, true, check.text)

@@ -84,6 +84,51 @@ final class ReadTransactionTests: XCTestCase {
         }
     }
 
+    func testForEachDescendingWalksBackFromAStartKeyAndStops() throws {
+        try withEnvironment { environment, _ in
+            let log = try environment.table("log")
+            let empty = try environment.table("empty")
+            try environment.write { txn in
+                for sequence in 1...2_000 as ClosedRange<UInt64> {
+                    try txn.put(log, StoreKey.uint64(sequence * 2), StoreKey.uint64(sequence))
+                }
+            }
+
+            func keys(
+                _ table: StoreTable, from start: [UInt8]?, most: Int = .max,
+                _ txn: borrowing some ReadableTransaction & ~Copyable
+            ) throws -> [UInt64] {
+                var found: [UInt64] = []
+                try txn.forEachDescending(table, from: start) { key, _ in
+                    found.append(StoreKey.uint64(from: key)!)
+                    return found.count < most
+                }
+                return found
+            }
+
+            try environment.read { txn in
+                XCTAssertEqual(
+                    try keys(log, from: nil, txn), (1...2_000).reversed().map { UInt64($0) * 2 })
+                // On a key: from it. Between two keys: from the lower one.
+                XCTAssertEqual(
+                    try keys(log, from: StoreKey.uint64(1_000), most: 3, txn), [1_000, 998, 996])
+                XCTAssertEqual(
+                    try keys(log, from: StoreKey.uint64(1_001), most: 3, txn), [1_000, 998, 996])
+                // Past the last key: from the last. Below the first: nothing.
+                XCTAssertEqual(
+                    try keys(log, from: StoreKey.uint64(99_999), most: 2, txn), [4_000, 3_998])
+                XCTAssertEqual(try keys(log, from: StoreKey.uint64(1), txn), [])
+                XCTAssertEqual(try keys(log, from: [], most: 1, txn), [4_000])
+                XCTAssertEqual(try keys(empty, from: StoreKey.uint64(5), txn), [])
+            }
+            // A write transaction walks its own writes too.
+            try environment.write { txn in
+                try txn.put(log, StoreKey.uint64(5_000), [])
+                XCTAssertEqual(try keys(log, from: nil, most: 2, txn), [5_000, 4_000])
+            }
+        }
+    }
+
     func testCodeSharedBetweenReadsAndWritesTakesEitherTransaction() throws {
         /// The spelling the services use for helpers that work in both kinds of transaction.
         func total(_ txn: borrowing some ReadableTransaction & ~Copyable, _ table: StoreTable)
