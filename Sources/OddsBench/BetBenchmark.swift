@@ -39,14 +39,18 @@ struct BetBenchmark {
         let tokens = try await prepare()
         let clients = try BetClientPool(url: edgeURL, connections: connections)
         defer { clients.close() }
+        let lanes = BetLanes(clients)
         let run = UInt64.random(in: 0...UInt64.max) % 1_000_000_000
-        let work = BetWork(run: run, tokens: tokens, markets: markets)
+        let work = BetWork(
+            run: run, authorizations: tokens.map { "Bearer \($0)" }, markets: markets)
 
         // A short warm-up opens the connections and the origin's caches.
-        _ = await closedLoop(clients, work, seconds: min(1, seconds / 5), phase: "w")
-        let saturation = await closedLoop(clients, work, seconds: seconds, phase: "s")
+        _ = await lanes.closedLoop(
+            work, inFlight: inFlight, seconds: min(1, seconds / 5), phase: "w")
+        let saturation = await lanes.closedLoop(
+            work, inFlight: inFlight, seconds: seconds, phase: "s")
         let rate = steadyRate ?? max(1, Int(saturation.acceptedPerSecond / 2))
-        let steady = await openLoop(clients, work, rate: rate, seconds: seconds)
+        let steady = await lanes.openLoop(work, rate: rate, seconds: seconds)
         return (saturation, steady, rate)
     }
 
@@ -85,80 +89,24 @@ struct BetBenchmark {
         }
         return tokens
     }
-
-    private func closedLoop(
-        _ clients: BetClientPool, _ work: BetWork, seconds: Double, phase: String
-    ) async -> Phase {
-        let counters = PhaseCounters()
-        let started = MonotonicClock.now()
-        let end = started + UInt64(seconds * 1e9)
-        await withTaskGroup(of: Void.self) { group in
-            for worker in 0..<(connections * inFlight) {
-                group.addTask {
-                    var number = 0
-                    while MonotonicClock.now() < end {
-                        let sent = MonotonicClock.now()
-                        let status = await clients.place(
-                            worker % clients.count, work.request(phase, worker, number))
-                        counters.record(status: status, latency: MonotonicClock.now() - sent)
-                        number += 1
-                    }
-                }
-            }
-        }
-        return counters.phase(elapsed: Double(MonotonicClock.now() - started) / 1e9)
-    }
-
-    private func openLoop(
-        _ clients: BetClientPool, _ work: BetWork, rate: Int, seconds: Double
-    ) async -> Phase {
-        let counters = PhaseCounters()
-        let total = Int(Double(rate) * seconds)
-        let interval = 1e9 / Double(rate)
-        let started = MonotonicClock.now()
-        await withTaskGroup(of: Void.self) { group in
-            var number = 0
-            while number < total {
-                // Everything due by now goes out; then one sleep to the next bet's time. A
-                // sleep per bet would make the generator, not the edge, the limit at 10,000/s.
-                let now = MonotonicClock.now()
-                while number < total, started + UInt64(Double(number) * interval) <= now {
-                    let due = started + UInt64(Double(number) * interval)
-                    let sent = number
-                    group.addTask {
-                        let status = await clients.place(
-                            sent % clients.count, work.request("o", 0, sent))
-                        counters.record(status: status, latency: MonotonicClock.now() - due)
-                    }
-                    number += 1
-                }
-                guard number < total else { break }
-                // One reading of the clock: a second one, taken later, could pass the first
-                // reading's deadline and make the subtraction overflow.
-                let next = started + UInt64(Double(number) * interval)
-                let awake = MonotonicClock.now()
-                try? await Task.sleep(nanoseconds: max(next, awake + 200_000) - awake)
-            }
-        }
-        return counters.phase(elapsed: Double(MonotonicClock.now() - started) / 1e9)
-    }
 }
 
 /// The bets the benchmark sends: unique keys, accounts and markets in turn.
 struct BetWork: Sendable {
     let run: UInt64
-    let tokens: [String]
+    /// `Authorization` values, one per account.
+    let authorizations: [String]
     let markets: Int
 
     func request(_ phase: String, _ worker: Int, _ number: Int) -> HTTPClientRequest {
-        let account = (worker * 7919 + number) % tokens.count
+        let account = (worker * 7919 + number) % authorizations.count
         let market = (worker + number) % markets
         let body = #"{"market":"bench-m\#(market)","selection":"home","price":"2.10","#
             + #""marketVersion":0,"stake":100}"#
         return HTTPClientRequest(
             method: .post, path: "/v1/bets",
             headers: [
-                "authorization": "Bearer \(tokens[account])",
+                "authorization": authorizations[account],
                 "idempotency-key": "bench-\(run)-\(phase)\(worker)-\(number)",
                 "content-type": "application/json",
             ],
@@ -166,65 +114,27 @@ struct BetWork: Sendable {
     }
 }
 
-/// Counts and latencies of one phase. Any thread.
-final class PhaseCounters: Sendable {
-    private let counts = Lock((sent: 0, accepted: 0, other: 0, statuses: [Int: Int]()))
-    private let samples = LatencySamples()
-
-    func record(status: Int, latency: UInt64) {
-        counts.withLock {
-            $0.sent += 1
-            if status == 201 { $0.accepted += 1 } else { $0.other += 1 }
-            if status != 201 { $0.statuses[status, default: 0] += 1 }
-        }
-        samples.add(Int64(latency / 1000))
-    }
-
-    func phase(elapsed: Double) -> BetBenchmark.Phase {
-        let counted = counts.withLock { $0 }
-        return BetBenchmark.Phase(
-            sent: counted.sent, accepted: counted.accepted, other: counted.other,
-            otherStatuses: counted.statuses, elapsed: elapsed, samples: samples)
-    }
-}
-
 /// Connections to the edge, spread over two event loops.
 final class BetClientPool: Sendable {
-    private let loops: [EventLoop]
-    private let clients: [HTTP2Client]
-
-    var count: Int { clients.count }
+    /// Each connection's loop, by connection.
+    let loops: [EventLoop]
+    let clients: [HTTP2Client]
 
     init(url: String, connections: Int) throws {
         var address = url
         if address.hasPrefix("http://") { address.removeFirst(7) }
-        let loops = try (0..<2).map { try EventLoop(name: "bets-\($0)") }
-        self.loops = loops
-        clients = try (0..<connections).map { index in
-            try HTTP2Client(
-                configuration: HTTP2ClientConfiguration(address: address),
-                loop: loops[index % loops.count])
-        }
-    }
-
-    /// Sends `request` on connection `index`; the status, or 0 when no answer came.
-    func place(_ index: Int, _ request: HTTPClientRequest) async -> Int {
-        await withCheckedContinuation { continuation in
-            let status = Lock(0)
-            clients[index].execute(request, handlers: HTTPClientStreamHandlers(
-                onHead: { code, _ in status.withLock { $0 = code } },
-                onData: { _ in },
-                onEnd: { result in
-                    switch result {
-                    case .success: continuation.resume(returning: status.withLock { $0 })
-                    case .failure: continuation.resume(returning: 0)
-                    }
-                }))
+        let threads = try (0..<2).map { try EventLoop(name: "bets-\($0)") }
+        loops = (0..<connections).map { threads[$0 % threads.count] }
+        clients = try loops.map { loop in
+            try HTTP2Client(configuration: HTTP2ClientConfiguration(address: address), loop: loop)
         }
     }
 
     func close() {
         clients.forEach { $0.close() }
-        loops.forEach { $0.shutdown() }
+        var stopped: Set<ObjectIdentifier> = []
+        for loop in loops where stopped.insert(ObjectIdentifier(loop)).inserted {
+            loop.shutdown()
+        }
     }
 }

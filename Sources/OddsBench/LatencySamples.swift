@@ -9,6 +9,12 @@ final class LatencySamples: Sendable {
         samples.withLock { $0.append(max(0, micros)) }
     }
 
+    func add(_ micros: [Int64]) {
+        samples.withLock { samples in
+            samples.append(contentsOf: micros.lazy.map { max(0, $0) })
+        }
+    }
+
     var count: Int {
         samples.withLock { $0.count }
     }
