@@ -13,16 +13,7 @@ extension Price {
 
     func write(to json: inout JSONPointerWriter) {
         json.piece(#"{"decimal":""#)
-        json.digits(UInt64(units / Self.scale))
-        json.byte(UInt8(ascii: "."))
-        // At least two decimal places, more only when they are not zeros: 2.50, 2.375.
-        var fraction = units % Self.scale
-        var places = Self.decimalPlaces
-        while places > 2, fraction % 10 == 0 {
-            fraction /= 10
-            places -= 1
-        }
-        json.digits(UInt64(fraction), width: places)
+        writeDecimal(to: &json)
         json.piece(#"","fractional":""#)
         let numerator = units - Self.scale
         let divisor = Self.commonDivisorWithScale(numerator)
@@ -34,6 +25,41 @@ extension Price {
         json.byte(american > 0 ? UInt8(ascii: "+") : UInt8(ascii: "-"))
         json.digits(american.magnitude)
         json.piece(#""}"#)
+    }
+}
+
+extension Price {
+    /// `decimalText`, written in place.
+    func writeDecimal(to json: inout JSONPointerWriter) {
+        json.digits(UInt64(units / Self.scale))
+        json.byte(UInt8(ascii: "."))
+        // At least two decimal places, more only when they are not zeros: 2.50, 2.375.
+        var fraction = units % Self.scale
+        var places = Self.decimalPlaces
+        while places > 2, fraction % 10 == 0 {
+            fraction /= 10
+            places -= 1
+        }
+        json.digits(UInt64(fraction), width: places)
+    }
+}
+
+extension JSONPointerWriter {
+    /// `Timestamp.iso8601(milliseconds:)`, written in place when it has the usual width.
+    mutating func timestamp(milliseconds: Int64) {
+        if Timestamp.hasFixedWidth(milliseconds: milliseconds) {
+            fixed(24) { Timestamp.write(milliseconds: milliseconds, into: $0) }
+        } else {
+            plain(Timestamp.iso8601(milliseconds: milliseconds))
+        }
+    }
+
+    /// A signed integer's decimal digits.
+    mutating func integer(_ value: Int64) {
+        if value < 0 {
+            byte(UInt8(ascii: "-"))
+        }
+        digits(value.magnitude)
     }
 }
 
@@ -100,12 +126,7 @@ extension Market {
             json.digits(UInt64(clamping: Int64(clamping: version)))
             if let publishedAtMicros {
                 json.piece(#","publishedAt":""#)
-                let milliseconds = publishedAtMicros / 1000
-                if Timestamp.hasFixedWidth(milliseconds: milliseconds) {
-                    json.fixed(24) { Timestamp.write(milliseconds: milliseconds, into: $0) }
-                } else {
-                    json.plain(Timestamp.iso8601(milliseconds: milliseconds))
-                }
+                json.timestamp(milliseconds: publishedAtMicros / 1000)
                 json.byte(UInt8(ascii: "\""))
             }
             json.piece(#","selections":["#)

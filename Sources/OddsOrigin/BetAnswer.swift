@@ -20,14 +20,12 @@ struct BetAnswer: Sendable, Equatable {
         bet.status = .open
         bet.returnedMinor = 0
         bet.settledAtMicros = 0
-        var writer = JSONWriter(capacity: 320)
-        writer.beginObject()
-        writer.key("status")
-        writer.string("accepted")
-        writer.key("bet")
-        bet.writeJSON(to: &writer)
-        writer.endObject()
-        return BetAnswer(status: acceptedStatus, body: writer.bytes)
+        let body = JSONPointerWriter.bytes(capacity: 32 + bet.maxJSONBytes) { json in
+            json.piece(#"{"status":"accepted","bet":"#)
+            bet.write(to: &json)
+            json.byte(UInt8(ascii: "}"))
+        }
+        return BetAnswer(status: acceptedStatus, body: body)
     }
 
     /// An RFC 9457 problem document with the stable `reason` code.

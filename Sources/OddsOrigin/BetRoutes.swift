@@ -105,6 +105,7 @@ enum BetRoutes {
             let bet = try BetRequest(json: request.body)
             return .success(BetSubmission(
                 accountID: account, idempotencyKey: key, request: bet,
+                requestJSON: BetSubmission.auditable(request.body) ?? bet.jsonBytes,
                 traceID: TraceContext.traceID(ofTraceParent: request.headers["traceparent"])))
         } catch {
             return .failure(BetRejection(.invalidRequest, error.message))

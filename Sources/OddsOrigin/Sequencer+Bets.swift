@@ -8,8 +8,17 @@ struct BetSubmission: Sendable {
     var accountID: String
     var idempotencyKey: String
     var request: BetRequest
+    /// The bet as JSON on one line, for the audit trail: the body as the customer sent it
+    /// (the strict parser took it whole), or written out again when it spans lines.
+    var requestJSON: [UInt8]
     /// The W3C trace id the edge forwarded, for the audit trail; empty when none came.
     var traceID: String
+
+    /// `body` when it can stand in an audit line as it is: on one line.
+    static func auditable(_ body: [UInt8]) -> [UInt8]? {
+        body.contains(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
+            ? nil : body
+    }
 }
 
 /// An operator's change to an account.
@@ -298,7 +307,7 @@ extension SequencerState {
             writer.string(submission.traceID)
         }
         writer.key("request")
-        writer.raw(submission.request.jsonBytes)
+        writer.raw(submission.requestJSON)
         switch result {
         case .success(let bet):
             writer.key("outcome")

@@ -1,5 +1,6 @@
 import Identity
 import JSON
+import Store
 import TestSupport
 import Transport
 import XCTest
@@ -58,6 +59,50 @@ final class BetTests: XCTestCase {
         let other = try await network.token(for: "acc2")
         let hidden = try await edge.getAsCustomer("/v1/bets/\(id)", token: other)
         XCTAssertEqual(hidden.status, 404)
+    }
+
+    func testEachDecisionLeavesOneAuditLineWithTheBetAsSent() async throws {
+        let (network, edge, token) = try await network()
+        let oneLine = EdgeNode.betJSON(market: "m0", price: "2.10", stake: 700)
+        let spread = "{\n  \"market\": \"m0\",\r\n  \"selection\": \"draw\",\n"
+            + "  \"price\": \"3.40\", \"marketVersion\": 0, \"stake\": 300\n}"
+        let refused = EdgeNode.betJSON(market: "m1", price: "9.99", stake: 100)
+        for (key, body, status) in [
+            ("k1", oneLine, 201), ("k2", spread, 201), ("k3", refused, 409), ("k1", oneLine, 201),
+        ] {
+            let placed = try await edge.placeBet(token: token, key: key, json: body)
+            XCTAssertEqual(placed.status, status, placed.text)
+        }
+        XCTAssertEqual(network.origin.terminate(), 0)
+
+        let store = try StoreEnvironment(directory: network.origin.dataDirectory)
+        let audit = try store.table("audit")
+        var lines: [[UInt8]] = []
+        try store.read { txn in
+            try txn.forEach(audit) { _, value in
+                lines.append(Array(value))
+                return true
+            }
+        }
+        // Three decisions; the retry of k1 was answered from its record, not decided again.
+        XCTAssertEqual(lines.count, 3)
+        var seen: [String] = []
+        for line in lines {
+            XCTAssertFalse(line.contains(10) || line.contains(13), "one line each")
+            let object = try XCTUnwrap(JSONParser.parse(line).objectValue)
+            let request = try XCTUnwrap(object["request"]?.objectValue)
+            XCTAssertEqual(object["account"]?.stringValue, "acc1")
+            seen.append([
+                object["idempotencyKey"]?.stringValue, object["outcome"]?.stringValue,
+                request["selection"]?.stringValue, request["stake"]?.int64Value.map { "\($0)" },
+            ].map { $0 ?? "-" }.joined(separator: " "))
+        }
+        XCTAssertEqual(seen, [
+            "k1 accepted home 700", "k2 accepted draw 300", "k3 rejected home 100",
+        ])
+        XCTAssertEqual(
+            try lines.first.map { try JSONParser.parse($0).objectValue?["request"] },
+            try JSONParser.parse(Array(oneLine.utf8)), "the body as it was sent")
     }
 
     func testAMovedPriceIsRefusedUnlessTheCustomerTakesBetterPrices() async throws {

@@ -32,6 +32,29 @@ final class ModelJSONTests: XCTestCase {
         }
     }
 
+    func testBetDocumentEqualsTheKeyByKeyDocument() throws {
+        let ids = [
+            "acc-1", "Bayern München \"B\"", "tab\there\\", "日本", "line\nbreak \u{01}", "x",
+        ]
+        var random = SplitMix(seed: 11)
+        for round in 0..<200 {
+            var bet = Bet(
+                number: round % 7 == 0 ? UInt64.max : random.next() >> UInt64(round % 60),
+                accountID: ids[round % ids.count], marketID: ids[(round + 1) % ids.count],
+                selectionID: ids[(round + 2) % ids.count],
+                price: try XCTUnwrap(Price(units: 10_001 + Int64(random.next() % 99_989_999))),
+                stakeMinor: Int64(random.next() % 1_000_000_000),
+                placedAtMicros: round % 5 == 0 ? -1_000 : 1_796_482_800_123_456 + Int64(round))
+            bet.status = Bet.Status.allCases[round % Bet.Status.allCases.count]
+            bet.returnedMinor = round % 3 == 0 ? 0 : Int64(random.next() % 1_000_000_000)
+            bet.settledAtMicros = round % 2 == 0 ? 0 : bet.placedAtMicros + 5_000_000
+            XCTAssertEqual(
+                String(decoding: bet.jsonBytes, as: UTF8.self),
+                String(decoding: reference(bet), as: UTF8.self))
+            XCTAssertNoThrow(try JSONParser.parse(bet.jsonBytes))
+        }
+    }
+
     func testStreamEventIDsAndEpochsRoundTrip() {
         for (epoch, sequence) in [(UInt64(0), UInt64(0)), (1, 9), (0xabc, 10),
                                   (UInt64.max, UInt64.max), (0x0123_4567_89ab_cdef, 1_000_000)]
@@ -92,6 +115,38 @@ final class ModelJSONTests: XCTestCase {
             writer.endObject()
         }
         writer.endArray()
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// The bet's document as the general writer makes it.
+    private func reference(_ bet: Bet) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("id")
+        writer.string(bet.id)
+        writer.key("account")
+        writer.string(bet.accountID)
+        writer.key("market")
+        writer.string(bet.marketID)
+        writer.key("selection")
+        writer.string(bet.selectionID)
+        writer.key("price")
+        writer.string(bet.price.decimalText)
+        writer.key("stake")
+        writer.int(bet.stakeMinor)
+        writer.key("potentialPayout")
+        writer.int(bet.potentialPayoutMinor)
+        writer.key("status")
+        writer.string(bet.status.rawValue)
+        writer.key("returned")
+        writer.int(bet.returnedMinor)
+        writer.key("placedAt")
+        writer.string(Timestamp.iso8601(milliseconds: bet.placedAtMicros / 1000))
+        if bet.settledAtMicros > 0 {
+            writer.key("settledAt")
+            writer.string(Timestamp.iso8601(milliseconds: bet.settledAtMicros / 1000))
+        }
         writer.endObject()
         return writer.bytes
     }
