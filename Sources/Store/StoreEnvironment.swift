@@ -19,6 +19,9 @@ import Synchronization
 ///   process has grown the map, it adopts the new size before the next transaction.
 /// - It never maps the file writable, so a full disk or a failing one is an error from the
 ///   commit, never a crash.
+/// - It turns the kernel's readahead off for the map (`MDB_NORDAHEAD`): reads are lookups
+///   at random, and a store read back from disk would otherwise be cached in large folios
+///   that make every later page written cost the kernel about twice as much.
 ///
 /// The environment closes when the last reference to it goes. A directory can be open only
 /// once per process at a time.
@@ -100,7 +103,10 @@ public final class StoreEnvironment: @unchecked Sendable {
                 try LMDB.check(mdb_env_set_maxdbs(env, maxTables), "mdb_env_set_maxdbs")
                 try LMDB.check(mdb_env_set_maxreaders(env, maxReaders), "mdb_env_set_maxreaders")
                 try LMDB.check(mdb_env_set_mapsize(env, mapBounds.initial), "mdb_env_set_mapsize")
-                var flags = UInt32(MDB_NOTLS)
+                // MDB_NORDAHEAD: the map is read at random, and readahead would fill the page
+                // cache with large folios, each of which a commit that dirties one page of
+                // it then writes and flushes whole (about twice the kernel's work per page).
+                var flags = UInt32(MDB_NOTLS) | UInt32(MDB_NORDAHEAD)
                 if configuration.durability == .noSync {
                     flags |= UInt32(MDB_NOSYNC)
                 }
