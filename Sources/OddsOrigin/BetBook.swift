@@ -19,8 +19,10 @@ struct BetBook {
         accounts[account.id] = account
     }
 
-    mutating func load(exposure: Exposure, liabilityMinor: Int64) {
-        exposures[exposure] = liabilityMinor
+    /// Counts an open bet's liability, at start.
+    mutating func load(openBet bet: Bet) {
+        exposures[Exposure(accountID: bet.accountID, marketID: bet.marketID), default: 0] +=
+            bet.liabilityMinor
     }
 
     mutating func load(lastBetNumber: UInt64) {
@@ -117,7 +119,6 @@ struct BetBook {
 
         lastBetNumber = bet.number
         exposures[exposure] = liability
-        writes.exposures[exposure] = liability
         writes.bets[bet.number] = bet
         writes.lastBetNumber = bet.number
         post(&account, .stake, -bet.stakeMinor, reference: bet.id, nowMicros, &writes)
@@ -164,7 +165,6 @@ struct BetBook {
         let exposure = Exposure(accountID: bet.accountID, marketID: bet.marketID)
         let liability = (exposures[exposure] ?? 0) + bet.liabilityMinor
         exposures[exposure] = liability
-        writes.exposures[exposure] = liability
         writes.bets[bet.number] = reopened
         return reopened
     }
@@ -173,7 +173,6 @@ struct BetBook {
         let exposure = Exposure(accountID: bet.accountID, marketID: bet.marketID)
         let liability = max(0, (exposures[exposure] ?? 0) - bet.liabilityMinor)
         exposures[exposure] = liability == 0 ? nil : liability
-        writes.exposures[exposure] = liability
     }
 
     // MARK: Accounts
@@ -267,12 +266,11 @@ struct BetRejection: Error, Sendable, Equatable {
 }
 
 /// What one group commit stores besides the changes: accounts as they end up, new ledger
-/// entries, new or changed bets, exposures, idempotency records and audit lines.
+/// entries, new or changed bets, idempotency records and audit lines.
 struct BetWrites {
     var accounts: [String: Account] = [:]
     var ledger: [LedgerEntry] = []
     var bets: [UInt64: Bet] = [:]
-    var exposures: [BetBook.Exposure: Int64] = [:]
     var lastBetNumber: UInt64?
     var idempotency: [IdempotencyRecord] = []
     var audit: [[UInt8]] = []
@@ -280,7 +278,7 @@ struct BetWrites {
     var settlements: [String: Settlement?] = [:]
 
     var isEmpty: Bool {
-        accounts.isEmpty && ledger.isEmpty && bets.isEmpty && exposures.isEmpty
-            && idempotency.isEmpty && audit.isEmpty && settlements.isEmpty
+        accounts.isEmpty && ledger.isEmpty && bets.isEmpty && idempotency.isEmpty
+            && audit.isEmpty && settlements.isEmpty
     }
 }

@@ -1,16 +1,19 @@
 import OddsModel
 import Store
 
-/// The origin's tables for money: accounts, the ledger, bets and their per-market index, open
-/// exposures, idempotency records (by key and by age) and the audit trail.
-///
-/// An account's bets are found through its ledger (each bet's stake is an entry naming it)
-/// rather than an index of their own: every random insert a bet makes is pages written on
-/// every commit, so a bet makes as few as its lookups need. Stores written before kept a
-/// per-account index (`account_bets`); it is no longer read or written.
+/// The origin's tables for money: accounts, the ledger, bets and their per-market index,
+/// settlements, idempotency records (by key and by age) and the audit trail.
 ///
 /// Keys that start with an account or market id put a zero byte after it (ids never hold
 /// one), so an account's entries sort together and in number order.
+///
+/// A bet writes only what its lookups need: every random insert is pages written on every
+/// commit, and those pages are most of the origin's work per bet. So an account's bets are
+/// found through its ledger (each bet's stake is an entry naming it), and the open liability
+/// per account and market is not stored at all: it is the sum over the open bets, which are
+/// all on markets not yet settled, and is worked out from them at start. Stores written
+/// before kept both (`account_bets`, `exposures`); those tables are no longer read or
+/// written.
 struct MoneyTables: Sendable {
     let meta: StoreTable
     let accounts: StoreTable
@@ -18,7 +21,6 @@ struct MoneyTables: Sendable {
     let bets: StoreTable
     let marketBets: StoreTable
     let settlements: StoreTable
-    let exposures: StoreTable
     let idempotency: StoreTable
     let idempotencyByAge: StoreTable
     let audit: StoreTable
@@ -33,27 +35,26 @@ struct MoneyTables: Sendable {
         bets = try environment.table("bets")
         marketBets = try environment.table("market_bets")
         settlements = try environment.table("settlements")
-        exposures = try environment.table("exposures")
         idempotency = try environment.table("idempotency")
         idempotencyByAge = try environment.table("idempotency_by_age")
         audit = try environment.table("audit")
     }
 
-    /// Fills `book` with the stored accounts, exposures and last bet number. Returns the
-    /// last audit number.
-    func load(into book: inout BetBook, _ txn: borrowing some ReadableTransaction & ~Copyable)
-        throws -> UInt64
-    {
+    /// Fills `book` with the stored accounts, the open liabilities (from the open bets on
+    /// the markets in `unsettledMarkets`) and the last bet number. Returns the last audit
+    /// number.
+    func load(
+        into book: inout BetBook, unsettledMarkets: [String],
+        _ txn: borrowing some ReadableTransaction & ~Copyable
+    ) throws -> UInt64 {
         try txn.forEach(accounts) { _, value in
             book.load(try Account(wireBytes: value))
             return true
         }
-        try txn.forEach(exposures) { key, value in
-            let parts = Self.split(key)
-            book.load(
-                exposure: BetBook.Exposure(accountID: parts.0, marketID: parts.1),
-                liabilityMinor: Int64(bitPattern: StoreKey.uint64(from: value) ?? 0))
-            return true
+        for market in unsettledMarkets {
+            for bet in try bets(ofMarket: market, txn) where bet.status == .open {
+                book.load(openBet: bet)
+            }
         }
         book.load(lastBetNumber: try txn.get(meta, Self.betNumberKey)
             .flatMap(StoreKey.uint64(from:)) ?? 0)
@@ -80,14 +81,6 @@ struct MoneyTables: Sendable {
                 try txn.put(settlements, Array(market.utf8), settlement.wireBytes)
             } else {
                 _ = try txn.delete(settlements, Array(market.utf8))
-            }
-        }
-        for (exposure, liability) in writes.exposures {
-            let key = Array(exposure.accountID.utf8) + [0] + Array(exposure.marketID.utf8)
-            if liability == 0 {
-                _ = try txn.delete(exposures, key)
-            } else {
-                try txn.put(exposures, key, StoreKey.uint64(UInt64(bitPattern: liability)))
             }
         }
         if let last = writes.lastBetNumber {
@@ -230,14 +223,5 @@ struct MoneyTables: Sendable {
 
     static func key(_ id: String, _ number: UInt64) -> [UInt8] {
         Array(id.utf8) + [0] + StoreKey.uint64(number)
-    }
-
-    private static func split(_ key: UnsafeRawBufferPointer) -> (String, String) {
-        guard let zero = key.firstIndex(of: 0) else {
-            return (String(decoding: key, as: UTF8.self), "")
-        }
-        return (
-            String(decoding: UnsafeRawBufferPointer(rebasing: key[..<zero]), as: UTF8.self),
-            String(decoding: UnsafeRawBufferPointer(rebasing: key[(zero + 1)...]), as: UTF8.self))
     }
 }

@@ -3,7 +3,7 @@ import Store
 
 /// The origin's LMDB tables: current events and markets, the delta log keyed by sequence
 /// number, the meta record (epoch, last sequence number, last bet and audit numbers), and the
-/// money: accounts, ledger, bets, exposures, idempotency records and the audit trail. Every
+/// money: accounts, ledger, bets, idempotency records and the audit trail. Every
 /// method that writes runs on the sequencer thread; reads may come from any thread.
 final class OriginStore: @unchecked Sendable {
     // @unchecked: the environment is thread-safe for reads (MDB_NOTLS); writes come from the
@@ -48,7 +48,6 @@ final class OriginStore: @unchecked Sendable {
         var bets = BetBook()
         var lastAudit: UInt64 = 0
         try environment.read { txn in
-            lastAudit = try money.load(into: &bets, txn)
             try txn.forEach(events) { _, value in
                 book.load(try Event(wireBytes: value))
                 return true
@@ -57,6 +56,8 @@ final class OriginStore: @unchecked Sendable {
                 book.load(try Market(wireBytes: value))
                 return true
             }
+            let unsettled = book.markets.values.filter { !$0.status.isFinal }.map(\.id)
+            lastAudit = try money.load(into: &bets, unsettledMarkets: unsettled, txn)
             position.epoch = try txn.get(meta, Self.epochKey).flatMap(Self.uint64) ?? 0
             position.sequence = try txn.get(meta, Self.sequenceKey).flatMap(Self.uint64) ?? 0
             logFirst = try txn.first(log).flatMap { Self.uint64($0.key) } ?? 0

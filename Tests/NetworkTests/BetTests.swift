@@ -171,6 +171,46 @@ final class BetTests: XCTestCase {
         XCTAssertEqual(balance, 40_000)
     }
 
+    func testOpenLiabilityOutlivesRestartsAndIsReleasedByAVoid() async throws {
+        let (network, edge, token) = try await network(
+            limits: ["maxLiabilityPerMarket": 30_000], deposit: 200_000)
+        func place(_ key: String, _ market: String, _ stake: Int64) async throws
+            -> HTTPClientResponse
+        {
+            try await edge.placeBet(
+                token: token, key: key,
+                json: EdgeNode.betJSON(market: market, price: "2.10", stake: stake))
+        }
+        func restartOrigin() async throws {
+            XCTAssertEqual(network.origin.terminate(), 0)
+            try network.origin.start()
+            let ready = await edge.waitForReady()
+            XCTAssertTrue(ready)
+        }
+
+        // 10,000 at 2.10 is 11,000 of liability.
+        for (key, market) in [("b1", "m0"), ("b2", "m0"), ("b3", "m1")] {
+            let placed = try await place(key, market, 10_000)
+            XCTAssertEqual(placed.status, 201, placed.text)
+        }
+        try await restartOrigin()
+        // m0 holds 22,000: another 11,000 would pass 30,000; 7,700 does not.
+        let over = try await place("over", "m0", 10_000)
+        XCTAssertEqual(over.reason, "liability_limit", over.text)
+        let under = try await place("under", "m0", 7_000)
+        XCTAssertEqual(under.status, 201, under.text)
+        let other = try await place("other", "m1", 10_000)
+        XCTAssertEqual(other.status, 201, "m1 holds its own 11,000: \(other.text)")
+
+        // Voiding b1 releases its 11,000 (29,700 -> 18,700), after a restart too.
+        try expectOK(try await network.origin.request(.post, "/v1/admin/bets/b1/void"))
+        try await restartOrigin()
+        let freed = try await place("freed", "m0", 10_000)
+        XCTAssertEqual(freed.status, 201, freed.text)
+        let full = try await place("full", "m0", 500)
+        XCTAssertEqual(full.reason, "liability_limit", full.text)
+    }
+
     func testBetsOverTheAccountsRateAreRefused() async throws {
         // The network is kept to the end: releasing it stops its processes.
         let (network, edge, token) = try await network(limits: ["betsPerSecond": 2])
