@@ -29,13 +29,16 @@ openssl pkey -in "$tmp/k1.key" -pubout -out "$tmp/k1.pub"
 FEED=$(free_port); ADMIN=$(free_port); EDGE=$(free_port)
 ADMIN_TOKEN=bench-admin-token-0123456789
 FEED_TOKEN=bench-feed-token-0123456789
+origin_threads=${ORIGIN_THREADS:+"\"threads\": $ORIGIN_THREADS,"}
+edge_threads=${EDGE_THREADS:+"\"threads\": $EDGE_THREADS,"}
 cat >"$tmp/origin.json" <<JSON
 {"dataDirectory": "origin", "listen": "127.0.0.1:$FEED", "adminListen": "127.0.0.1:$ADMIN",
- "adminToken": "$ADMIN_TOKEN", "feedToken": "$FEED_TOKEN", "logLevel": "warning",
+ "adminToken": "$ADMIN_TOKEN", "feedToken": "$FEED_TOKEN", "logLevel": "warning", $origin_threads
  "tokenSigningKey": {"id": "k1", "privateKeyFile": "k1.key"}}
 JSON
 cat >"$tmp/edge.json" <<JSON
 {"edgeID": "edge-1", "listen": "127.0.0.1:$EDGE", "dataDirectory": "edge", "logLevel": "warning",
+ $edge_threads
  "origin": {"address": "127.0.0.1:$FEED", "token": "$FEED_TOKEN"},
  "tokenKeys": [{"id": "k1", "publicKeyFile": "k1.pub"}]}
 JSON

@@ -15,7 +15,7 @@ import Transport
 /// The edge never decides a bet. When the origin cannot be reached it answers 503 with
 /// `Retry-After`; a retry under the same key can never place the bet twice.
 struct BetForwarder: Sendable {
-    let client: HTTP2Client
+    let clients: HTTP2ClientPool
     let upstreamToken: String
     let verifier: TokenVerifier
     let state: EdgeState
@@ -155,7 +155,7 @@ struct BetForwarder: Sendable {
         let metrics = self.metrics
         let logger = self.logger
         let collected = ForwardedAnswer()
-        client.execute(
+        clients.execute(
             HTTPClientRequest(
                 method: method, path: path, headers: headers, body: body, timeout: timeout),
             handlers: HTTPClientStreamHandlers(

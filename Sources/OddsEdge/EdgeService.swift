@@ -13,10 +13,15 @@ final class EdgeService: Sendable {
     private let feed: FeedClient
     private let client: HTTP2Client
     private let clientLoop: EventLoop
-    private let betClient: HTTP2Client
+    private let betClients: HTTP2ClientPool
     private let betLoop: EventLoop
     private let checker: IntegrityChecker
     private let bootState: StoreBootState
+
+    /// Connections to the upstream for bets. The origin answers a bet only after the commit
+    /// of its group, so at 10,000 bets a second and a few milliseconds each, one connection's
+    /// 100 streams would be the limit; four leave room for bursts and slow commits.
+    static let betConnections = 4
 
     init(configuration: EdgeConfiguration, allocator: String) throws {
         let logger = Logger(
@@ -98,17 +103,18 @@ final class EdgeService: Sendable {
         var router = routes.router(
             integrity: { await checker.check() },
             adminToken: configuration.adminToken.map(BearerToken.init))
-        // Bets travel on their own connection, so a burst of bets never queues behind the
-        // feed's frames, nor the feed behind bets.
+        // Bets travel on connections of their own, so a burst of bets never queues behind
+        // the feed's frames, nor the feed behind bets; several, so that more bets can wait
+        // on the origin's commits than one connection's stream limit allows.
         betLoop = try EventLoop(name: "bets")
-        betClient = try HTTP2Client(
+        betClients = try HTTP2ClientPool(
             configuration: HTTP2ClientConfiguration(
                 address: configuration.upstreamAddress, tls: configuration.upstreamTLS,
                 connectTimeout: .seconds(2),
                 backoff: Backoff(initial: .milliseconds(50), maximum: .seconds(1))),
-            loop: betLoop)
+            connections: Self.betConnections, loop: betLoop)
         BetForwarder(
-            client: betClient, upstreamToken: configuration.upstreamToken,
+            clients: betClients, upstreamToken: configuration.upstreamToken,
             verifier: configuration.tokenVerifier, state: state, metrics: metrics,
             logger: logger, timeout: .milliseconds(configuration.betTimeoutMilliseconds),
             staleAfterMicros: staleAfter,
@@ -173,7 +179,7 @@ final class EdgeService: Sendable {
         server.shutdown()
         feed.stop()
         client.close()
-        betClient.close()
+        betClients.close()
         applier.stop()
         if applier.storeIsOnDisk {
             do {
