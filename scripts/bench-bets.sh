@@ -6,7 +6,9 @@
 # (Sources/OddsBench/BetBenchmark.swift) for how each number is taken.
 #
 # Environment: SECONDS_PER_PHASE (default 10), CONNECTIONS (16), IN_FLIGHT (32 per
-#              connection), ACCOUNTS (100), RATE (steady rate), KEEP_TMP=1 keeps the logs.
+#              connection), ACCOUNTS (100), RATE (steady rate), ORIGIN_THREADS and
+#              EDGE_THREADS (event loops; default one per core), SHOW_COMMITS=1 prints the
+#              origin's commit-time histogram, KEEP_TMP=1 keeps the logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -52,12 +54,14 @@ echo "disk: $(df -h "$tmp" | awk 'NR==2 {print $1}'), fsync on every origin comm
 cpu_seconds() {
     awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f %.2f", $14 / hz, $15 / hz}' "/proc/$1/stat"
 }
-# Bytes the origin has handed to write system calls so far (LMDB's pages, and the answers it
-# sends, which are a small part), and the bytes the kernel has sent to the disk, from /proc.
-io_counts() { awk '/^(wchar|write_bytes):/ {printf "%s ", $2}' "/proc/$1/io"; }
+# Bytes the origin has handed to write system calls so far, from /proc: LMDB's pages, and
+# the answers it sends (a small part). (/proc's write_bytes is no measure here: it counts
+# each large page-cache folio a write dirties whole.)
+io_counts() { awk '/^wchar:/ {print $2}' "/proc/$1/io"; }
 origin_before=$(cpu_seconds "${PIDS[0]}")
 io_before=$(io_counts "${PIDS[0]}")
-commits_before=$(curl -s "http://127.0.0.1:$FEED/metrics" | awk '/^origin_commits_total/ {print $2}')
+commits_before=$(curl -s "http://127.0.0.1:$FEED/metrics" \
+    | awk '/^origin_commits_total/ {print $2}')
 edge_before=$(cpu_seconds "${PIDS[1]}")
 TIMEFORMAT='%U %S'
 exec 3>&1 4>&2
@@ -74,10 +78,10 @@ commits=$(( $(awk '/^origin_commits_total/ {print $2}' <<<"$metrics") - commits_
 # shellcheck disable=SC2086
 python3 - "$commits" "$accepted" $(io_counts "${PIDS[0]}") $io_before <<'PY'
 import sys
-commits, bets, wchar, disk, wchar0, disk0 = (float(x or 0) for x in sys.argv[1:7])
+commits, bets, written, written0 = (float(x or 0) for x in sys.argv[1:5])
 if commits and bets:
-    print(f"origin: {bets / commits:.1f} bets per commit; per bet {(wchar - wchar0) / bets / 1024:.1f}"
-          f" KiB written, {(disk - disk0) / bets / 1024:.1f} KiB sent to the disk")
+    print(f"origin: {bets / commits:.1f} bets per commit, "
+          f"{(written - written0) / bets / 1024:.1f} KiB written per bet")
 PY
 # shellcheck disable=SC2086
 python3 - "$accepted" $(cpu_seconds "${PIDS[0]}") $origin_before \
