@@ -30,7 +30,7 @@ extension Price {
 
 extension Price {
     /// `decimalText`, written in place.
-    func writeDecimal(to json: inout JSONPointerWriter) {
+    public func writeDecimal(to json: inout JSONPointerWriter) {
         json.digits(UInt64(units / Self.scale))
         json.byte(UInt8(ascii: "."))
         // At least two decimal places, more only when they are not zeros: 2.50, 2.375.

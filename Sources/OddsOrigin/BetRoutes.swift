@@ -104,8 +104,7 @@ enum BetRoutes {
         do {
             let bet = try BetRequest(json: request.body)
             return .success(BetSubmission(
-                accountID: account, idempotencyKey: key, request: bet,
-                requestJSON: BetSubmission.auditable(request.body) ?? bet.jsonBytes,
+                accountID: account, idempotencyKey: key, request: bet, body: request.body,
                 traceID: TraceContext.traceID(ofTraceParent: request.headers["traceparent"])))
         } catch {
             return .failure(BetRejection(.invalidRequest, error.message))

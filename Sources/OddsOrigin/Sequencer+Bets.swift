@@ -8,16 +8,39 @@ struct BetSubmission: Sendable {
     var accountID: String
     var idempotencyKey: String
     var request: BetRequest
-    /// The bet as JSON on one line, for the audit trail: the body as the customer sent it
-    /// (the strict parser took it whole), or written out again when it spans lines.
-    var requestJSON: [UInt8]
-    /// The W3C trace id the edge forwarded, for the audit trail; empty when none came.
-    var traceID: String
+    /// The middle of the bet's audit line: who asked what (`"account":…,"idempotencyKey":…,
+    /// "trace":…,"request":…,`), written where the bet came in, so that the sequencer, the
+    /// one thread every bet goes through, adds only the time and the outcome.
+    var auditFields: [UInt8]
 
-    /// `body` when it can stand in an audit line as it is: on one line.
-    static func auditable(_ body: [UInt8]) -> [UInt8]? {
-        body.contains(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
-            ? nil : body
+    /// `body` is the bet as the customer sent it, which the audit line holds as it is when
+    /// it is on one line (the strict parser took it whole); `traceID` is the W3C trace id
+    /// the edge forwarded, or empty.
+    init(
+        accountID: String, idempotencyKey: String, request: BetRequest, body: [UInt8],
+        traceID: String
+    ) {
+        self.accountID = accountID
+        self.idempotencyKey = idempotencyKey
+        self.request = request
+        let onOneLine = !body.contains { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        let requestJSON = onOneLine ? body : request.jsonBytes
+        let capacity = 64 + JSONPointerWriter.maxEscapedBytes(accountID)
+            + JSONPointerWriter.maxEscapedBytes(idempotencyKey)
+            + JSONPointerWriter.maxEscapedBytes(traceID) + requestJSON.count
+        auditFields = JSONPointerWriter.bytes(capacity: capacity) { json in
+            json.piece(#""account":""#)
+            json.escaped(accountID)
+            json.piece(#"","idempotencyKey":""#)
+            json.escaped(idempotencyKey)
+            if !traceID.isEmpty {
+                json.piece(#"","trace":""#)
+                json.escaped(traceID)
+            }
+            json.piece(#"","request":"#)
+            json.raw(requestJSON)
+            json.byte(UInt8(ascii: ","))
+        }
     }
 }
 
@@ -290,39 +313,26 @@ extension SequencerState {
         .idempotencyKeyReused,
         "this Idempotency-Key was used for another bet; use a new key for a new bet")
 
-    /// One JSON line for the audit trail: who asked what, and what was decided.
+    /// One JSON line for the audit trail: when, who asked what, and what was decided.
     private func auditLine(
         _ submission: BetSubmission, _ result: Result<Bet, BetRejection>, _ nowMicros: Int64
     ) -> [UInt8] {
-        var writer = JSONWriter(capacity: 320)
-        writer.beginObject()
-        writer.key("at")
-        writer.int(nowMicros)
-        writer.key("account")
-        writer.string(submission.accountID)
-        writer.key("idempotencyKey")
-        writer.string(submission.idempotencyKey)
-        if !submission.traceID.isEmpty {
-            writer.key("trace")
-            writer.string(submission.traceID)
+        JSONPointerWriter.bytes(capacity: 128 + submission.auditFields.count) { json in
+            json.piece(#"{"at":"#)
+            json.digits(UInt64(clamping: nowMicros))
+            json.byte(UInt8(ascii: ","))
+            json.raw(submission.auditFields)
+            switch result {
+            case .success(let bet):
+                json.piece(#""outcome":"accepted","bet":"b"#)
+                json.digits(bet.number)
+                json.piece(#"","price":""#)
+                bet.price.writeDecimal(to: &json)
+            case .failure(let rejection):
+                json.piece(#""outcome":"rejected","reason":""#)
+                json.plain(rejection.reason.rawValue)
+            }
+            json.piece(#""}"#)
         }
-        writer.key("request")
-        writer.raw(submission.requestJSON)
-        switch result {
-        case .success(let bet):
-            writer.key("outcome")
-            writer.string("accepted")
-            writer.key("bet")
-            writer.string(bet.id)
-            writer.key("price")
-            writer.string(bet.price.description)
-        case .failure(let rejection):
-            writer.key("outcome")
-            writer.string("rejected")
-            writer.key("reason")
-            writer.string(rejection.reason.rawValue)
-        }
-        writer.endObject()
-        return writer.bytes
     }
 }
