@@ -108,6 +108,16 @@ extension BetRequest {
     /// Reads a bet body: `{"market","selection","price","marketVersion","stake","policy"}`.
     /// Throws a message naming the field at fault.
     public init(json body: [UInt8]) throws(BetRequestError) {
+        if let plain = BetRequestScanner.scan(body) {
+            self = plain
+            return
+        }
+        try self.init(generalJSON: body)
+    }
+
+    /// `init(json:)` through the general JSON reader, which takes any body and words what is
+    /// wrong with it.
+    init(generalJSON body: [UInt8]) throws(BetRequestError) {
         do {
             var reader = try JSONObjectReader(try JSONParser.parse(body), path: "")
             let market = try reader.string("market")
