@@ -71,29 +71,20 @@ struct TransactionCore {
         _ table: StoreTable, from startKey: [UInt8]?,
         _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
     ) throws {
-        let cursor = try Cursor(self, table)
-        var key = MDB_val()
-        var value = MDB_val()
-        var code: Int32
-        if let startKey, !startKey.isEmpty {
-            try validate(key: startKey, "mdb_cursor_get")
-            code = startKey.withUnsafeBytes { startBytes in
-                key = MDB_val(startBytes)
-                return cursor.get(&key, &value, MDB_SET_RANGE)
-            }
-        } else {
-            code = cursor.get(&key, &value, MDB_FIRST)
-        }
-        while try checkFound(code, "mdb_cursor_get") {
-            guard try body(UnsafeRawBufferPointer(key), UnsafeRawBufferPointer(value)) else {
-                return
-            }
-            code = cursor.get(&key, &value, MDB_NEXT)
-        }
+        try walk(table, from: startKey, descending: false, body)
     }
 
     func forEachDescending(
         _ table: StoreTable, from startKey: [UInt8]?,
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        try walk(table, from: startKey, descending: true, body)
+    }
+
+    /// Hands `body` the entries from `startKey` on (ascending: the first key not below it;
+    /// descending: the last key not above it) until it returns false or the table ends.
+    private func walk(
+        _ table: StoreTable, from startKey: [UInt8]?, descending: Bool,
         _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         let cursor = try Cursor(self, table)
@@ -102,28 +93,30 @@ struct TransactionCore {
         var code: Int32
         if let startKey, !startKey.isEmpty {
             try validate(key: startKey, "mdb_cursor_get")
-            // The first key not below the start; one step back when it is above it, or the
-            // table's last key when every key is below the start.
             code = startKey.withUnsafeBytes { startBytes in
                 key = MDB_val(startBytes)
                 return cursor.get(&key, &value, MDB_SET_RANGE)
             }
-            if try checkFound(code, "mdb_cursor_get") {
-                let found = UnsafeRawBufferPointer(key)
-                if !found.elementsEqual(startKey) {
-                    code = cursor.get(&key, &value, MDB_PREV)
+            if descending {
+                // The first key not below the start: one step back when it is above it, or
+                // the table's last key when every key is below the start.
+                if try checkFound(code, "mdb_cursor_get") {
+                    if !UnsafeRawBufferPointer(key).elementsEqual(startKey) {
+                        code = cursor.get(&key, &value, MDB_PREV)
+                    }
+                } else {
+                    code = cursor.get(&key, &value, MDB_LAST)
                 }
-            } else {
-                code = cursor.get(&key, &value, MDB_LAST)
             }
         } else {
-            code = cursor.get(&key, &value, MDB_LAST)
+            code = cursor.get(&key, &value, descending ? MDB_LAST : MDB_FIRST)
         }
+        let step = descending ? MDB_PREV : MDB_NEXT
         while try checkFound(code, "mdb_cursor_get") {
             guard try body(UnsafeRawBufferPointer(key), UnsafeRawBufferPointer(value)) else {
                 return
             }
-            code = cursor.get(&key, &value, MDB_PREV)
+            code = cursor.get(&key, &value, step)
         }
     }
 
