@@ -8,7 +8,8 @@
 # Environment: SECONDS_PER_PHASE (default 10), CONNECTIONS (16), IN_FLIGHT (32 per
 #              connection), ACCOUNTS (100), RATE (steady rate), ORIGIN_THREADS and
 #              EDGE_THREADS (event loops; default one per core), SHOW_COMMITS=1 prints the
-#              origin's commit-time histogram, KEEP_TMP=1 keeps the logs.
+#              origin's commit-time histogram, EDGE_BIN runs another odds-edge binary (to
+#              compare two builds), KEEP_TMP=1 keeps the logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -46,7 +47,7 @@ cat >"$tmp/edge.json" <<JSON
 JSON
 "$BIN/odds-origin" --config "$tmp/origin.json" 2>"$tmp/origin.log" & PIDS+=($!)
 wait_for "http://127.0.0.1:$ADMIN/healthz"
-"$BIN/odds-edge" --config "$tmp/edge.json" 2>"$tmp/edge.log" & PIDS+=($!)
+"${EDGE_BIN:-$BIN/odds-edge}" --config "$tmp/edge.json" 2>"$tmp/edge.log" & PIDS+=($!)
 wait_for "http://127.0.0.1:$EDGE/readyz"
 
 echo "disk: $(df -h "$tmp" | awk 'NR==2 {print $1}'), fsync on every origin commit"
