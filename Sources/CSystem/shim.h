@@ -1,12 +1,19 @@
 #ifndef ODDSNET_CSYSTEM_SHIM_H
 #define ODDSNET_CSYSTEM_SHIM_H
-/* Linux interfaces the Glibc module leaves out: epoll, eventfd, accept4 and sched_getcpu. */
+/* Linux interfaces the Glibc module leaves out: epoll, eventfd, accept4, sched_getcpu and
+   thread names. */
+#include <pthread.h>
+#include <stddef.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <netinet/tcp.h>
 
 extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+
+/* Thread names (glibc declares these only under _GNU_SOURCE): at most 15 bytes and a NUL. */
+extern int pthread_setname_np(pthread_t thread, const char *name);
+extern int pthread_getname_np(pthread_t thread, char *name, size_t length);
 
 static inline int oddsnet_accept(int fd) {
     return accept4(fd, 0, 0, SOCK_NONBLOCK | SOCK_CLOEXEC);

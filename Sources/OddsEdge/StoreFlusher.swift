@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Locks
 import Store
 import Synchronization
 import Telemetry
@@ -37,15 +38,18 @@ final class StoreFlusher: Sendable {
         self.logger = logger
     }
 
+    private static let threadName = "store-flusher"
+
     func start() {
         guard enabled, !running.exchange(true, ordering: .relaxed) else { return }
         let thread = Thread { [self] in
+            ThreadName.setCurrent(Self.threadName)
             while stopRequested.wait(timeout: .now() + interval) == .timedOut {
                 flush()
             }
             stopped.signal()
         }
-        thread.name = "store-flusher"
+        thread.name = Self.threadName
         thread.start()
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Locks
 
 /// A dedicated thread fed by a `JobQueue`: the one writer of a store (the origin's sequencer,
 /// the edge's feed applier). LMDB wants its writes on one thread, and a dedicated thread
@@ -17,7 +18,9 @@ public final class WriterThread<Job: Sendable>: Sendable {
     public func start(_ body: @escaping @Sendable (JobQueue<Job>) -> Void) {
         let queue = self.queue
         let finished = self.finished
+        let name = self.name
         let thread = Thread {
+            ThreadName.setCurrent(name)
             body(queue)
             finished.signal()
         }

@@ -56,4 +56,13 @@ import Locks
         #expect(matched.withLock { $0 } == true)
         #expect(!loop.inEventLoop)
     }
+
+    @Test func theLoopsThreadCarriesItsName() throws {
+        let loop = try EventLoop(name: "http-1")
+        defer { loop.shutdown() }
+        let name = Lock<String?>(nil)
+        loop.execute { name.withLock { $0 = ThreadName.current } }
+        #expect(Eventually.wait(timeout: 5) { name.withLock { $0 } != nil })
+        #expect(name.withLock { $0 } == "http-1")
+    }
 }

@@ -171,6 +171,7 @@ public final class EventLoop: @unchecked Sendable {
 
     private func startThread() throws(TransportError) {
         let box = Unmanaged.passRetained(ThreadStart { [self] in
+            ThreadName.setCurrent(name)
             threadID.store(UInt(pthread_self()), ordering: .releasing)
             pthread_setspecific(currentLoopKey.key, Unmanaged.passUnretained(self).toOpaque())
             run()
