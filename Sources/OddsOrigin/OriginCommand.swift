@@ -108,7 +108,7 @@ public enum OriginCommand {
             configuration: HTTPServerConfiguration(
                 listeners: [ListenerConfiguration(
                     address: configuration.adminListen, tls: configuration.tls)],
-                limits: limits, threads: 1, shutdownGrace: grace),
+                limits: limits, threads: 1, shutdownGrace: grace, threadName: "admin"),
             router: AdminRoutes.router(
                 sequencer: sequencer, edges: edges, store: store,
                 token: BearerToken(configuration.adminToken), configuration: configuration),

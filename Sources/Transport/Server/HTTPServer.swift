@@ -33,7 +33,7 @@ public final class HTTPServer: Sendable {
         metrics = TransportMetrics(registry: registry)
         context = ServerContext(
             router: router, limits: configuration.limits, logger: logger, metrics: metrics)
-        group = try EventLoopGroup(threads: configuration.threads, name: "http")
+        group = try EventLoopGroup(threads: configuration.threads, name: configuration.threadName)
     }
 
     /// The ports bound, one per listener in configuration order (useful with port 0).

@@ -18,14 +18,18 @@ public struct HTTPServerConfiguration: Sendable {
     public var threads: Int?
     /// Time that in-flight streams get to finish after a graceful shutdown begins.
     public var shutdownGrace: Duration64
+    /// What the loops' threads are called, numbered from 0 (`http-0`, `http-1`): a process
+    /// that runs two servers names them apart.
+    public var threadName: String
 
     public init(
         listeners: [ListenerConfiguration], limits: ServerLimits = ServerLimits(),
-        threads: Int? = nil, shutdownGrace: Duration64 = .seconds(10)
+        threads: Int? = nil, shutdownGrace: Duration64 = .seconds(10), threadName: String = "http"
     ) {
         self.listeners = listeners
         self.limits = limits
         self.threads = threads
         self.shutdownGrace = shutdownGrace
+        self.threadName = threadName
     }
 }
