@@ -129,6 +129,14 @@ public struct JSONPointerWriter {
         cursor += length
     }
 
+    /// The decimal digits of `value`, with a minus sign when it is negative.
+    public mutating func integer(_ value: Int64) {
+        if value < 0 {
+            byte(UInt8(ascii: "-"))
+        }
+        digits(value.magnitude)
+    }
+
     private static let pairs: [UInt8] = (0..<100).flatMap { number in
         [ASCII.zero + UInt8(number / 10), ASCII.zero + UInt8(number % 10)]
     }

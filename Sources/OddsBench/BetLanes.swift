@@ -47,7 +47,8 @@ final class BetLanes: Sendable {
             for indices in loops.values {
                 let schedule = OpenSchedule(
                     lanes: indices.map { lanes[$0] }, laneNumbers: indices,
-                    laneCount: lanes.count, total: total, started: started, interval: interval)
+                    laneCount: lanes.count, total: total, started: started,
+                    interval: interval)
                 indices.first.map { lanes[$0].loop }?.execute {
                     schedule.tick(work, finished)
                 }
@@ -100,7 +101,8 @@ final class BetLanes: Sendable {
             self.loop = loop
         }
 
-        /// Sends one bet and calls `answered` on the loop with its status (0: no answer).
+        /// Sends one bet, records its status (0: no answer) and latency from `start`, then
+        /// calls `answered` on the loop.
         func send(
             _ request: HTTPClientRequest, from start: UInt64,
             _ answered: @escaping @Sendable () -> Void
@@ -157,13 +159,12 @@ final class BetLanes: Sendable {
 private final class OpenSchedule: @unchecked Sendable {
     // @unchecked: touched only on the one event loop its lanes share.
     let lanes: [BetLanes.Lane]
-    /// The lanes' places among all lanes: bet n goes to lane n % laneCount.
-    let laneNumbers: [Int]
     let laneCount: Int
     let total: Int
     let started: UInt64
     let interval: Double
-    /// The next bet to send, per lane of this loop.
+    /// The next bet to send, per lane of this loop: bet n goes to lane n % laneCount, so a
+    /// lane's first is its place among all lanes.
     private var next: [Int]
 
     init(
@@ -171,7 +172,6 @@ private final class OpenSchedule: @unchecked Sendable {
         started: UInt64, interval: Double
     ) {
         self.lanes = lanes
-        self.laneNumbers = laneNumbers
         self.laneCount = laneCount
         self.total = total
         self.started = started

@@ -73,9 +73,15 @@ extension Bet {
             + JSONPointerWriter.maxEscapedBytes(selectionID)
     }
 
-    public func write(to json: inout JSONPointerWriter) {
-        json.piece(#"{"id":"b"#)
+    /// `id`, written in place.
+    public func writeID(to json: inout JSONPointerWriter) {
+        json.byte(UInt8(ascii: "b"))
         json.digits(number)
+    }
+
+    public func write(to json: inout JSONPointerWriter) {
+        json.piece(#"{"id":""#)
+        writeID(to: &json)
         json.piece(#"","account":""#)
         json.escaped(accountID)
         json.piece(#"","market":""#)

@@ -66,6 +66,7 @@ public struct Bet: Sendable, Equatable {
         return quotient
     }
 
+    /// Written in place by `writeID(to:)` too.
     public static func id(number: UInt64) -> String {
         "b\(number)"
     }

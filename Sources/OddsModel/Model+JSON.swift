@@ -53,14 +53,6 @@ extension JSONPointerWriter {
             plain(Timestamp.iso8601(milliseconds: milliseconds))
         }
     }
-
-    /// A signed integer's decimal digits.
-    mutating func integer(_ value: Int64) {
-        if value < 0 {
-            byte(UInt8(ascii: "-"))
-        }
-        digits(value.magnitude)
-    }
 }
 
 extension Selection {

@@ -1,3 +1,4 @@
+import JSON
 /// Decimal odds as an exact number of ten-thousandths: 2.5 is 25,000. Never floating point.
 ///
 /// A price is above 1.00 (evens pays 2.00; a price of 1.00 pays nothing back) and at most
@@ -83,16 +84,9 @@ public struct Price: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Decimal odds with at least two decimal places: `2.50`, `2.375`, `101.00`.
     public var decimalText: String {
-        let whole = units / Self.scale
-        var fraction = units % Self.scale
-        var digits = Self.decimalPlaces
-        while digits > 2, fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
-        }
-        let fractionText = String(fraction)
-        return "\(whole)." + String(repeating: "0", count: digits - fractionText.count)
-            + fractionText
+        // Whole part at most 20 digits, a point, at most `decimalPlaces` more.
+        String(decoding: JSONPointerWriter.bytes(capacity: 32) { writeDecimal(to: &$0) },
+               as: UTF8.self)
     }
 
     /// Fractional odds, reduced: 2.50 is `3/2`, 2.00 is `1/1`, 1.25 is `1/4`.

@@ -319,13 +319,13 @@ extension SequencerState {
     ) -> [UInt8] {
         JSONPointerWriter.bytes(capacity: 128 + submission.auditFields.count) { json in
             json.piece(#"{"at":"#)
-            json.digits(UInt64(clamping: nowMicros))
+            json.integer(nowMicros)
             json.byte(UInt8(ascii: ","))
             json.raw(submission.auditFields)
             switch result {
             case .success(let bet):
-                json.piece(#""outcome":"accepted","bet":"b"#)
-                json.digits(bet.number)
+                json.piece(#""outcome":"accepted","bet":""#)
+                bet.writeID(to: &json)
                 json.piece(#"","price":""#)
                 bet.price.writeDecimal(to: &json)
             case .failure(let rejection):

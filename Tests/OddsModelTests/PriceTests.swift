@@ -46,6 +46,19 @@ final class PriceTests: XCTestCase {
         }
     }
 
+    /// Decimal text reads back as the same price, with two places at least and no trailing
+    /// zero beyond them.
+    func testDecimalTextRoundTripsWithTheFewestPlaces() throws {
+        for units in stride(from: Int64(10_001), through: 50_000_000, by: 9_973) {
+            let price = try XCTUnwrap(Price(units: units))
+            let text = price.decimalText
+            XCTAssertEqual(try Price(parsing: text), price, text)
+            let places = try XCTUnwrap(text.split(separator: ".").last)
+            XCTAssertGreaterThanOrEqual(places.count, 2, text)
+            XCTAssertTrue(places.count == 2 || places.last != "0", text)
+        }
+    }
+
     func testJSONMatchesTheTextForms() throws {
         for units in stride(from: Int64(10_001), through: 2_000_000, by: 997) {
             let price = try XCTUnwrap(Price(units: units))
