@@ -107,6 +107,9 @@ let package = Package(
         .testTarget(name: "OddsClientTests", dependencies: ["OddsClient"]),
         .testTarget(name: "OddsEdgeTests", dependencies: ["OddsEdge", "OddsModel"]),
         .testTarget(
+            name: "OddsOriginTests",
+            dependencies: ["OddsOrigin", "OddsModel", "Store", "TestSupport"]),
+        .testTarget(
             name: "NetworkTests",
             dependencies: [
                 "TestSupport", "Transport", "JSON", "OddsModel", "Store", "Identity", "Locks",

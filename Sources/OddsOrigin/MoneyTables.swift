@@ -2,7 +2,7 @@ import OddsModel
 import Store
 
 /// The origin's tables for money: accounts, the ledger, bets and their per-market index,
-/// settlements, idempotency records (by key and by age) and the audit trail.
+/// settlements, idempotency records (in creation order) and the audit trail.
 ///
 /// Keys that start with an account or market id put a zero byte after it (ids never hold
 /// one), so an account's entries sort together and in number order.
@@ -11,9 +11,11 @@ import Store
 /// commit, and those pages are most of the origin's work per bet. So an account's bets are
 /// found through its ledger (each bet's stake is an entry naming it), and the open liability
 /// per account and market is not stored at all: it is the sum over the open bets, which are
-/// all on markets not yet settled, and is worked out from them at start. Stores written
-/// before kept both (`account_bets`, `exposures`); those tables are no longer read or
-/// written.
+/// all on markets not yet settled, and is worked out from them at start. Idempotency
+/// records are stored in creation order and found through `IdempotencyIndex`. Stores
+/// written before kept both (`account_bets`, `exposures`), and idempotency records under
+/// their key (`idempotency`, still read for the records it holds); those tables are no
+/// longer written.
 struct MoneyTables: Sendable {
     let meta: StoreTable
     let accounts: StoreTable
@@ -87,10 +89,9 @@ struct MoneyTables: Sendable {
             try txn.put(meta, Self.betNumberKey, StoreKey.uint64(last))
         }
         for record in writes.idempotency {
-            try txn.put(idempotency, record.key, record.encoded)
             try txn.put(
-                idempotencyByAge,
-                StoreKey.uint64(UInt64(bitPattern: record.createdAtMicros)) + record.key, [])
+                idempotencyByAge, Self.ageKey(record.key, record.createdAtMicros),
+                record.encoded)
         }
         for (offset, line) in writes.audit.enumerated() {
             try txn.put(audit, StoreKey.uint64(firstAuditNumber + UInt64(offset)), line)
@@ -102,24 +103,44 @@ struct MoneyTables: Sendable {
         }
     }
 
-    /// Deletes idempotency records created before `cutoffMicros`. Returns how many went.
+    /// Deletes idempotency records created before `cutoffMicros`, at most `trimBatch` of
+    /// them. Returns the keys and creation times of those it deleted.
     func trimIdempotency(before cutoffMicros: Int64, _ txn: borrowing WriteTransaction)
-        throws -> Int
+        throws -> [(key: [UInt8], createdAtMicros: Int64)]
     {
-        var expired: [[UInt8]] = []
-        try txn.forEach(idempotencyByAge) { key, _ in
-            let createdBytes = UnsafeRawBufferPointer(rebasing: key[0..<8])
-            guard let created = StoreKey.uint64(from: createdBytes),
-                Int64(bitPattern: created) < cutoffMicros
+        var expired: [(ageKey: [UInt8], legacy: Bool)] = []
+        try txn.forEach(idempotencyByAge) { key, value in
+            guard let created = Self.createdAtMicros(ofAgeKey: key),
+                created < cutoffMicros
             else { return false }
-            expired.append(Array(key))
+            expired.append((Array(key), value.isEmpty))
             return expired.count < Self.trimBatch
         }
-        for key in expired {
-            _ = try txn.delete(idempotencyByAge, key)
-            _ = try txn.delete(idempotency, Array(key[8...]))
+        var removed: [(key: [UInt8], createdAtMicros: Int64)] = []
+        removed.reserveCapacity(expired.count)
+        for (ageKey, legacy) in expired {
+            _ = try txn.delete(idempotencyByAge, ageKey)
+            let key = Array(ageKey[8...])
+            if legacy {
+                _ = try txn.delete(idempotency, key)
+            }
+            let created = ageKey.withUnsafeBytes { Self.createdAtMicros(ofAgeKey: $0) } ?? 0
+            removed.append((key, created))
         }
-        return expired.count
+        return removed
+    }
+
+    /// Adds every stored idempotency record to `index`.
+    func load(
+        into index: inout IdempotencyIndex, _ txn: borrowing some ReadableTransaction & ~Copyable
+    ) throws {
+        try txn.forEach(idempotencyByAge) { key, _ in
+            guard let created = Self.createdAtMicros(ofAgeKey: key) else {
+                throw WireError.invalid("an idempotency record's key is \(key.count) bytes")
+            }
+            index.insert(Array(key[8...]), createdAtMicros: created)
+            return true
+        }
     }
 
     /// At most this many records go in one trim, so a trim never holds the writer long.
@@ -127,17 +148,40 @@ struct MoneyTables: Sendable {
 
     // MARK: Reads
 
+    /// The record stored under `key` with one of the creation times `candidates` (the
+    /// index's answer), or nil.
     func idempotencyRecord(
+        _ key: [UInt8], createdAtCandidates candidates: [Int64],
+        _ txn: borrowing some ReadableTransaction & ~Copyable
+    ) throws -> IdempotencyRecord? {
+        for created in candidates {
+            let found = try txn.withValue(idempotencyByAge, Self.ageKey(key, created)) { value in
+                // Records stored before 2026-12-04 (evening) are kept whole under their key
+                // alone, with an empty value here.
+                value.isEmpty
+                    ? try legacyIdempotencyRecord(key, txn)
+                    : try IdempotencyRecord(key: key, encoded: value) { try accepted($0, txn) }
+            }
+            if let record = found.flatMap({ $0 }) { return record }
+        }
+        return nil
+    }
+
+    private func legacyIdempotencyRecord(
         _ key: [UInt8], _ txn: borrowing some ReadableTransaction & ~Copyable
     ) throws -> IdempotencyRecord? {
         try txn.withValue(idempotency, key) { value in
-            try IdempotencyRecord(key: key, encoded: value) { number in
-                guard let bet = try bet(number, txn) else {
-                    throw WireError.invalid("idempotency record of a missing bet b\(number)")
-                }
-                return .accepted(bet)
-            }
+            try IdempotencyRecord(key: key, encoded: value) { try accepted($0, txn) }
         }
+    }
+
+    private func accepted(
+        _ number: UInt64, _ txn: borrowing some ReadableTransaction & ~Copyable
+    ) throws -> BetAnswer {
+        guard let bet = try bet(number, txn) else {
+            throw WireError.invalid("idempotency record of a missing bet b\(number)")
+        }
+        return .accepted(bet)
     }
 
     func account(_ id: String, _ txn: borrowing some ReadableTransaction & ~Copyable) throws
@@ -223,5 +267,16 @@ struct MoneyTables: Sendable {
 
     static func key(_ id: String, _ number: UInt64) -> [UInt8] {
         Array(id.utf8) + [0] + StoreKey.uint64(number)
+    }
+
+    /// An idempotency record's key in creation order: the time, then the record's key.
+    static func ageKey(_ key: [UInt8], _ createdAtMicros: Int64) -> [UInt8] {
+        StoreKey.uint64(UInt64(bitPattern: createdAtMicros)) + key
+    }
+
+    private static func createdAtMicros(ofAgeKey key: UnsafeRawBufferPointer) -> Int64? {
+        guard key.count > 8 else { return nil }
+        return StoreKey.uint64(from: UnsafeRawBufferPointer(rebasing: key[0..<8]))
+            .map { Int64(bitPattern: $0) }
     }
 }

@@ -27,6 +27,7 @@ final class OriginStore: @unchecked Sendable {
         var epochIsNew: Bool
         var bets: BetBook
         var lastAuditNumber: UInt64
+        var idempotency: IdempotencyIndex
     }
 
     init(directory: String, configuration: StoreConfiguration) throws {
@@ -47,6 +48,7 @@ final class OriginStore: @unchecked Sendable {
         var logFirst: UInt64 = 0
         var bets = BetBook()
         var lastAudit: UInt64 = 0
+        var idempotency = IdempotencyIndex()
         try environment.read { txn in
             try txn.forEach(events) { _, value in
                 book.load(try Event(wireBytes: value))
@@ -58,6 +60,7 @@ final class OriginStore: @unchecked Sendable {
             }
             let unsettled = book.markets.values.filter { !$0.status.isFinal }.map(\.id)
             lastAudit = try money.load(into: &bets, unsettledMarkets: unsettled, txn)
+            try money.load(into: &idempotency, txn)
             position.epoch = try txn.get(meta, Self.epochKey).flatMap(Self.uint64) ?? 0
             position.sequence = try txn.get(meta, Self.sequenceKey).flatMap(Self.uint64) ?? 0
             logFirst = try txn.first(log).flatMap { Self.uint64($0.key) } ?? 0
@@ -77,7 +80,7 @@ final class OriginStore: @unchecked Sendable {
         }
         return Loaded(
             book: book, position: position, logFirstSequence: logFirst, epochIsNew: fresh,
-            bets: bets, lastAuditNumber: lastAudit)
+            bets: bets, lastAuditNumber: lastAudit, idempotency: idempotency)
     }
 
     /// Stores `changes` (numbered consecutively, ending at `position.sequence`) and `writes`

@@ -211,20 +211,24 @@ extension SequencerState {
             }
             return
         }
-        do {
-            let stored = try store.environment.read { txn in
-                try store.money.idempotencyRecord(key, txn)
-            }
-            if let stored {
-                group.betReplies.append((reply, replay(
-                    (stored.fingerprint, stored.answer), fingerprint)))
+        // Only a key the index knows costs a read: a new key is known new without one.
+        let candidates = idempotency.candidates(key)
+        if !candidates.isEmpty {
+            do {
+                let stored = try store.environment.read { txn in
+                    try store.money.idempotencyRecord(key, createdAtCandidates: candidates, txn)
+                }
+                if let stored {
+                    group.betReplies.append((reply, replay(
+                        (stored.fingerprint, stored.answer), fingerprint)))
+                    return
+                }
+            } catch {
+                logger.error("bets.idempotency_read_failed", ["error": .string("\(error)")])
+                group.betReplies.append((reply, .unavailable(
+                    "the origin could not read its idempotency records; nothing was placed")))
                 return
             }
-        } catch {
-            logger.error("bets.idempotency_read_failed", ["error": .string("\(error)")])
-            group.betReplies.append((reply, .unavailable(
-                "the origin could not read its idempotency records; nothing was placed")))
-            return
         }
 
         guard bets.admit(accountID: submission.accountID, nowMicros: group.nowMicros) else {

@@ -81,6 +81,9 @@ final class SequencerState {
     var book: OriginBook
     var bets: BetBook
     var lastAuditNumber: UInt64
+    /// Where each stored idempotency record is; records of the group being decided are in
+    /// its `decided` until their commit.
+    var idempotency: IdempotencyIndex
     /// In-play bets waiting out their market's bet delay, in the order they fall due.
     var delayedBets: [DelayedBet] = []
     var position: FeedPosition
@@ -102,6 +105,7 @@ final class SequencerState {
         book = loaded.book
         bets = loaded.bets
         lastAuditNumber = loaded.lastAuditNumber
+        idempotency = loaded.idempotency
         position = loaded.position
         logFirstSequence = loaded.logFirstSequence
         publishedAtMicros = WallClock.micros()
@@ -217,6 +221,9 @@ final class SequencerState {
             nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
         metrics.commits.increment()
         lastAuditNumber += UInt64(group.writes.audit.count)
+        for record in group.writes.idempotency {
+            idempotency.insert(record.key, createdAtMicros: record.createdAtMicros)
+        }
         metrics.betsAccepted.increment(by: group.betsAccepted)
         metrics.betsRejected.increment(by: group.betsRejected)
         guard !changes.isEmpty else { return }
@@ -235,6 +242,7 @@ final class SequencerState {
             book = loaded.book
             bets = loaded.bets
             lastAuditNumber = loaded.lastAuditNumber
+            idempotency = loaded.idempotency
             position = loaded.position
             logFirstSequence = loaded.logFirstSequence
         } catch {
@@ -395,8 +403,11 @@ extension SequencerState {
             let removed = try store.environment.write { txn in
                 try store.money.trimIdempotency(before: cutoff, txn)
             }
-            if removed > 0 {
-                logger.debug("bets.idempotency_trimmed", ["removed": .int(Int64(removed))])
+            for record in removed {
+                idempotency.remove(record.key, createdAtMicros: record.createdAtMicros)
+            }
+            if !removed.isEmpty {
+                logger.debug("bets.idempotency_trimmed", ["removed": .int(Int64(removed.count))])
             }
         } catch {
             logger.error("bets.idempotency_trim_failed", ["error": .string("\(error)")])
