@@ -10,7 +10,8 @@
 #              connection), ACCOUNTS (100), RATE (10000), ORIGIN_THREADS and
 #              EDGE_THREADS (event loops; default one per core), SHOW_COMMITS=1 prints the
 #              origin's commit-time histogram, EDGE_BIN runs another odds-edge binary (to
-#              compare two builds), KEEP_TMP=1 keeps the logs.
+#              compare two builds), TIMELINE=1 prints the steady phase half a second at
+#              a time, KEEP_TMP=1 keeps the logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -71,7 +72,8 @@ exec 3>&1 4>&2
 bench_cpu=$( { time "$BIN/odds-bench" bets --admin "http://127.0.0.1:$ADMIN" \
     --token "$ADMIN_TOKEN" --edge "http://127.0.0.1:$EDGE" --seconds "${SECONDS_PER_PHASE:-10}" \
     --connections "${CONNECTIONS:-16}" --in-flight "${IN_FLIGHT:-32}" \
-    --accounts "${ACCOUNTS:-100}" ${rate:+--rate "$rate"} >"$tmp/bench.out" 2>&4; } 2>&1 )
+    --accounts "${ACCOUNTS:-100}" ${rate:+--rate "$rate"} ${TIMELINE:+--timeline} \
+    >"$tmp/bench.out" 2>&4; } 2>&1 )
 cat "$tmp/bench.out"
 # The issue's target, read off the steady phase when it ran at 10,000/s or more.
 awk '$1 == "steady" && $2 + 0 >= 10000 {

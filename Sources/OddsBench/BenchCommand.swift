@@ -10,7 +10,7 @@ import Service
 ///                            --edge URL [--edge URL ...] [--rate N] [--markets N] [--seconds S]
 ///                            [--readable-by stream|poll]
 ///     odds-bench bets --admin URL --token T --edge URL [--connections N] [--in-flight N]
-///                     [--accounts N] [--markets N] [--seconds S] [--rate N]
+///                     [--accounts N] [--markets N] [--seconds S] [--rate N] [--timeline]
 ///
 /// Exit status 0 done, 1 the run failed, 2 usage error.
 public enum BenchCommand {
@@ -22,7 +22,7 @@ public enum BenchCommand {
                                       [--seconds S] [--readable-by stream|poll] [--json]
                odds-bench bets --admin URL --token T --edge URL [--connections N]
                                [--in-flight N] [--accounts N] [--markets N] [--seconds S]
-                               [--rate N] [--json]
+                               [--rate N] [--timeline] [--json]
                odds-bench streams (--admin URL --token T --feed URL --feed-token T --edge URL...
                                   | --pushpin-publish URL --pushpin URL) [--clients N]
                                   [--markets N] [--rate N] [--seconds S] [--measure-pid PID...]
@@ -76,7 +76,7 @@ public enum BenchCommand {
                     throw UsageError("unexpected argument \(argument)")
                 }
                 let name = String(argument.dropFirst(2))
-                if name == "json" {
+                if name == "json" || name == "timeline" {
                     options.flags.insert(name)
                     continue
                 }
@@ -286,6 +286,20 @@ public enum BenchCommand {
                     .map { "\($0.key == 0 ? "no answer" : String($0.key)): \($0.value)" }
                 print("    not accepted: " + statuses.joined(separator: ", "))
             }
+        }
+        if options.flags.contains("timeline"), !options.flags.contains("json") {
+            printTimeline(result.steady.timeline)
+        }
+    }
+
+    /// The steady phase half a second at a time, to tell a few bad moments from a drift.
+    private static func printTimeline(_ timeline: LatencyTimeline) {
+        print("  steady phase by half second:   from s   bets   p50 ms   p99 ms    max ms")
+        for row in timeline.rows(slice: 0.5) {
+            print("                               " + [
+                pad(String(format: "%.1f", row.at), 7), pad(String(row.count), 7),
+                pad(format(row.p50), 9), pad(format(row.p99), 9), pad(format(row.max), 10),
+            ].joined())
         }
     }
 

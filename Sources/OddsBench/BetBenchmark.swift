@@ -31,6 +31,7 @@ struct BetBenchmark {
         var otherStatuses: [Int: Int] = [:]
         var elapsed = 0.0
         var samples = LatencySamples()
+        var timeline = LatencyTimeline()
 
         var acceptedPerSecond: Double { Double(accepted) / elapsed }
     }

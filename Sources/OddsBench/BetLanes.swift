@@ -54,7 +54,9 @@ final class BetLanes: Sendable {
                 }
             }
         }
-        return summed(elapsed: Double(MonotonicClock.now() - started) / 1e9)
+        var phase = summed(elapsed: Double(MonotonicClock.now() - started) / 1e9)
+        phase.timeline.started = started
+        return phase
     }
 
     /// Starts the phase through `start` and waits until `slots` calls of the countdown it is
@@ -75,6 +77,7 @@ final class BetLanes: Sendable {
                 phase.other += tally.sent - tally.accepted
                 phase.otherStatuses.merge(tally.otherStatuses, uniquingKeysWith: +)
                 phase.samples.add(tally.latencies)
+                phase.timeline.add(starts: tally.starts, latencies: tally.latencies)
                 tally = Tally()
             }
         }
@@ -88,6 +91,8 @@ final class BetLanes: Sendable {
         var otherStatuses: [Int: Int] = [:]
         /// Microseconds from each bet's start (closed loop) or due time (open loop).
         var latencies: [Int64] = []
+        /// When each bet started or was due (monotonic nanoseconds), in `latencies`' order.
+        var starts: [UInt64] = []
     }
 
     /// One connection's bets. Its loop's thread only, but for `tally` after a phase.
@@ -147,6 +152,7 @@ final class BetLanes: Sendable {
                     tally.otherStatuses[status, default: 0] += 1
                 }
                 tally.latencies.append(micros)
+                tally.starts.append(start)
             }
         }
     }
