@@ -22,6 +22,8 @@ import Synchronization
 /// - It turns the kernel's readahead off for the map (`MDB_NORDAHEAD`): reads are lookups
 ///   at random, and a store read back from disk would otherwise be cached in large folios
 ///   that make every later page written cost the kernel about twice as much.
+/// - It keeps the data file a chunk of written zeros longer than LMDB needs
+///   (`DataFileRunway`), so a commit's flush seldom has to commit the file system's journal.
 ///
 /// The environment closes when the last reference to it goes. A directory can be open only
 /// once per process at a time.
@@ -50,6 +52,8 @@ public final class StoreEnvironment: @unchecked Sendable {
     /// The thread that wrote first (its `pthread_t`), or 0 before any write.
     private let writerThread = Atomic<UInt>(0)
     private let commitCount = Atomic<UInt64>(0)
+    /// Zeros kept ahead of the last page, so commits do not grow the file.
+    private let runway = DataFileRunway()
 
     /// Tables opened so far, by name. Guarded by `mapLock`.
     private var tables: [String: StoreTable] = [:]
@@ -345,6 +349,7 @@ public final class StoreEnvironment: @unchecked Sendable {
             throw commitFailure(code)
         }
         commitCount.wrappingAdd(1, ordering: .releasing)
+        runway.extend(env)
         return .committed(result)
     }
 
