@@ -17,6 +17,7 @@ struct OriginMetrics: Sendable {
     let betsRejected: Counter
     let betsReplayed: Counter
     let betsDelayed: Counter
+    let slowPasses: Counter
 
     init(registry: MetricsRegistry) {
         self.registry = registry
@@ -50,5 +51,8 @@ struct OriginMetrics: Sendable {
             help: "Retries answered with the first answer under their idempotency key.")
         betsDelayed = registry.counter(
             "origin_bets_delayed_total", help: "In-play bets held for their market's bet delay.")
+        slowPasses = registry.counter(
+            "origin_slow_passes_total",
+            help: "Sequencer passes that took, or whose oldest bet waited, over 50 ms.")
     }
 }

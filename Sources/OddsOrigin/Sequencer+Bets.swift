@@ -12,6 +12,8 @@ struct BetSubmission: Sendable {
     /// "trace":…,"request":…,`), written where the bet came in, so that the sequencer, the
     /// one thread every bet goes through, adds only the time and the outcome.
     var auditFields: [UInt8]
+    /// When the bet came in on its loop thread (monotonic), for the slow-pass report.
+    var receivedAtNanoseconds: UInt64
 
     /// `body` is the bet as the customer sent it, which the audit line holds as it is when
     /// it is on one line (the strict parser took it whole); `traceID` is the W3C trace id
@@ -23,6 +25,7 @@ struct BetSubmission: Sendable {
         self.accountID = accountID
         self.idempotencyKey = idempotencyKey
         self.request = request
+        receivedAtNanoseconds = DispatchTime.now().uptimeNanoseconds
         let onOneLine = !body.contains { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
         let requestJSON = onOneLine ? body : request.jsonBytes
         let capacity = 64 + JSONPointerWriter.maxEscapedBytes(accountID)
@@ -86,6 +89,8 @@ struct CommitGroup {
     var decided: [[UInt8]: (fingerprint: UInt64, answer: BetAnswer)] = [:]
     var betsAccepted = 0
     var betsRejected = 0
+    /// When the oldest bet taken in by this pass came in (`.max`: none).
+    var oldestBetReceivedAt = UInt64.max
 
     init(nowMicros: Int64) {
         self.nowMicros = nowMicros
@@ -192,6 +197,8 @@ extension SequencerState {
         _ submission: BetSubmission, reply: @escaping CommitGroup.BetReply,
         _ group: inout CommitGroup
     ) {
+        group.oldestBetReceivedAt = min(
+            group.oldestBetReceivedAt, submission.receivedAtNanoseconds)
         let key = IdempotencyRecord.key(
             accountID: submission.accountID, idempotencyKey: submission.idempotencyKey)
         let fingerprint = submission.request.fingerprint

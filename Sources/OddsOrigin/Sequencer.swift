@@ -92,6 +92,10 @@ final class SequencerState {
     var subscribers: [FeedSubscriber] = []
     var lastFrameAt = DispatchTime.now()
     var lastRetentionAt = DispatchTime.now()
+    /// When the last pass ended, and how long the heartbeats and retention after it took.
+    var lastPassEndedAt = DispatchTime.now().uptimeNanoseconds
+    var housekeepingNanoseconds: UInt64 = 0
+    var slowPasses = SlowPassReport()
 
     init(
         store: OriginStore, loaded: OriginStore.Loaded, configuration: OriginConfiguration,
@@ -143,6 +147,8 @@ final class SequencerState {
                 lastRetentionAt = now
                 applyRetention()
             }
+            housekeepingNanoseconds = DispatchTime.now().uptimeNanoseconds
+                &- now.uptimeNanoseconds
         }
     }
 
@@ -151,6 +157,7 @@ final class SequencerState {
     /// Applies a group of jobs in order, stores everything they changed in one commit, then
     /// answers them: nothing is answered before it is on disk.
     private func process(_ jobs: [Sequencer.Job]) {
+        let started = DispatchTime.now().uptimeNanoseconds
         var group = CommitGroup(nowMicros: WallClock.micros())
         var later: [Sequencer.Job] = []
 
@@ -179,9 +186,11 @@ final class SequencerState {
         }
         decideDueBets(&group)
 
+        let decided = DispatchTime.now().uptimeNanoseconds
         if !group.changes.isEmpty || !group.writes.isEmpty {
             commit(&group)
         }
+        let committed = DispatchTime.now().uptimeNanoseconds
         group.answer(position: position)
         for job in later {
             switch job {
@@ -195,6 +204,36 @@ final class SequencerState {
                 break
             }
         }
+        let ended = DispatchTime.now().uptimeNanoseconds
+        report(PassTiming(
+            sinceLastPassNanoseconds: started &- lastPassEndedAt,
+            housekeepingNanoseconds: housekeepingNanoseconds,
+            oldestBetWaitNanoseconds: group.oldestBetReceivedAt == .max
+                ? 0 : started &- min(started, group.oldestBetReceivedAt),
+            decideNanoseconds: decided &- started, commitNanoseconds: committed &- decided,
+            answerNanoseconds: ended &- committed, jobs: jobs.count,
+            bets: group.betReplies.count, changes: group.changes.count), at: ended)
+        lastPassEndedAt = ended
+    }
+
+    /// Counts a slow pass and writes a warning with where its time went, at most once a
+    /// second (the line counts the slow passes since the one before).
+    private func report(_ timing: PassTiming, at now: UInt64) {
+        guard slowPasses.isSlow(timing) else { return }
+        metrics.slowPasses.increment()
+        guard let count = slowPasses.slowPass(at: now) else { return }
+        func ms(_ nanoseconds: UInt64) -> LogValue {
+            .double((Double(nanoseconds) / 1e3).rounded() / 1e3)
+        }
+        logger.warning("origin.slow_pass", [
+            "pass_ms": ms(timing.passNanoseconds), "decide_ms": ms(timing.decideNanoseconds),
+            "commit_ms": ms(timing.commitNanoseconds), "answer_ms": ms(timing.answerNanoseconds),
+            "oldest_bet_wait_ms": ms(timing.oldestBetWaitNanoseconds),
+            "since_last_pass_ms": ms(timing.sinceLastPassNanoseconds),
+            "housekeeping_ms": ms(timing.housekeepingNanoseconds),
+            "jobs": LogValue(timing.jobs), "bets": LogValue(timing.bets),
+            "changes": LogValue(timing.changes), "slow_passes": LogValue(count),
+        ])
     }
 
     private func commit(_ group: inout CommitGroup) {
