@@ -30,6 +30,10 @@ struct BetForwarder: Sendable {
     /// sends them to its own upstream.
     let relayToken: BearerToken?
 
+    /// Answers from the origin slower than this get a warning line (at most one a second).
+    static let slowForwardNanoseconds: UInt64 = 50_000_000
+    let slowForwards = LogThrottle()
+
     static let maxBodyBytes = 4096
 
     func add(to router: inout Router) {
@@ -140,10 +144,11 @@ struct BetForwarder: Sendable {
         _ method: HTTPMethod, _ path: String, account: String, request: HTTPRequest,
         body: [UInt8] = [], extraHeaders: [String: String] = [:], _ responder: Responder
     ) {
+        let traceParent = request.headers["traceparent"] ?? TraceParent.make()
         var headers: HTTPHeaders = [
             "authorization": "Bearer \(upstreamToken)",
             "x-odds-account": account,
-            "traceparent": request.headers["traceparent"] ?? TraceParent.make(),
+            "traceparent": traceParent,
         ]
         if !body.isEmpty {
             headers.add("content-type", "application/json")
@@ -154,6 +159,7 @@ struct BetForwarder: Sendable {
         let started = MonotonicClock.now()
         let metrics = self.metrics
         let logger = self.logger
+        let slowForwards = self.slowForwards
         let collected = ForwardedAnswer()
         clients.execute(
             HTTPClientRequest(
@@ -167,8 +173,19 @@ struct BetForwarder: Sendable {
                     collected.value.body.append(contentsOf: bytes)
                 },
                 onEnd: { result in
-                    metrics.betForwardLatency.observe(
-                        nanoseconds: MonotonicClock.now() - started)
+                    let ended = MonotonicClock.now()
+                    metrics.betForwardLatency.observe(nanoseconds: ended - started)
+                    if ended - started > Self.slowForwardNanoseconds {
+                        metrics.slowForwards.increment()
+                        if let count = slowForwards.occurrence(at: ended) {
+                            logger.warning("bets.slow_forward", [
+                                "forward_ms": .double(Double((ended - started) / 1_000) / 1e3),
+                                "path": .string(path), "status": LogValue(collected.value.status),
+                                "traceparent": .string(traceParent),
+                                "slow_forwards": LogValue(count),
+                            ])
+                        }
+                    }
                     switch result {
                     case .success:
                         metrics.betsForwarded.increment()

@@ -24,6 +24,7 @@ struct EdgeMetrics: Sendable {
     let betsRefused: Counter
     let betsUnavailable: Counter
     let betForwardLatency: Histogram
+    let slowForwards: Counter
 
     init(registry: MetricsRegistry) {
         self.registry = registry
@@ -78,6 +79,10 @@ struct EdgeMetrics: Sendable {
             help: "Bet requests answered 503 because the origin could not be reached.")
         betForwardLatency = registry.histogram(
             "edge_bet_forward_seconds", help: "Time from forwarding a bet request to its answer.")
+        slowForwards = registry.counter(
+            "edge_bet_slow_forwards_total",
+            help: "Bet requests the origin took over 50 ms to answer (each logged, at most "
+                + "one line a second).")
     }
 }
 

@@ -95,7 +95,7 @@ final class SequencerState {
     /// When the last pass ended, and how long the heartbeats and retention after it took.
     var lastPassEndedAt = DispatchTime.now().uptimeNanoseconds
     var housekeepingNanoseconds: UInt64 = 0
-    var slowPasses = SlowPassReport()
+    let slowPasses = SlowPassReport()
 
     init(
         store: OriginStore, loaded: OriginStore.Loaded, configuration: OriginConfiguration,
@@ -221,7 +221,7 @@ final class SequencerState {
     private func report(_ timing: PassTiming, at now: UInt64) {
         guard slowPasses.isSlow(timing) else { return }
         metrics.slowPasses.increment()
-        guard let count = slowPasses.slowPass(at: now) else { return }
+        guard let count = slowPasses.throttle.occurrence(at: now) else { return }
         func ms(_ nanoseconds: UInt64) -> LogValue {
             .double((Double(nanoseconds) / 1e3).rounded() / 1e3)
         }

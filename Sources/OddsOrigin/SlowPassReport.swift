@@ -1,3 +1,5 @@
+import Telemetry
+
 /// Where one pass of the sequencer spent its time, and how long its oldest bet had waited for
 /// it: what an operator needs when answers are slow, since every bet goes through this one
 /// thread.
@@ -20,35 +22,19 @@ struct PassTiming {
     var passNanoseconds: UInt64 { decideNanoseconds + commitNanoseconds + answerNanoseconds }
 }
 
-/// Decides which slow passes get a warning line: a pass is slow when it took, or its oldest
-/// bet waited, longer than `thresholdNanoseconds`. At most one line a second, which counts
-/// the slow passes since the line before, so a slow disk cannot flood the log. Sequencer
-/// thread only.
+/// Which passes are slow: those that took, or whose oldest bet waited, longer than
+/// `thresholdNanoseconds`. Their warning lines go through a `LogThrottle`.
 struct SlowPassReport {
     let thresholdNanoseconds: UInt64
-    let intervalNanoseconds: UInt64
-    private var lastLineAt: UInt64?
-    private var slowSinceLine = 0
+    let throttle: LogThrottle
 
-    init(thresholdNanoseconds: UInt64 = 50_000_000, intervalNanoseconds: UInt64 = 1_000_000_000) {
+    init(thresholdNanoseconds: UInt64 = 50_000_000, throttle: LogThrottle = LogThrottle()) {
         self.thresholdNanoseconds = thresholdNanoseconds
-        self.intervalNanoseconds = intervalNanoseconds
+        self.throttle = throttle
     }
 
     func isSlow(_ timing: PassTiming) -> Bool {
         timing.passNanoseconds > thresholdNanoseconds
             || timing.oldestBetWaitNanoseconds > thresholdNanoseconds
-    }
-
-    /// Counts a slow pass at `now`; returns how many slow passes the line to write now
-    /// stands for, or nil when no line is due yet.
-    mutating func slowPass(at now: UInt64) -> Int? {
-        slowSinceLine += 1
-        if let last = lastLineAt, now &- last < intervalNanoseconds {
-            return nil
-        }
-        lastLineAt = now
-        defer { slowSinceLine = 0 }
-        return slowSinceLine
     }
 }

@@ -340,6 +340,12 @@ final class BetTests: XCTestCase {
         let accepted = try await edge.placeBet(token: token, key: "d1", json: body)
         XCTAssertEqual(accepted.status, 201, accepted.text)
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.4)
+        // Over 50 ms at the origin: the edge counts it and says so in a warning line.
+        let slowLine = edge.process?.waitForLogLine(containing: "bets.slow_forward")
+        XCTAssertNotNil(slowLine, edge.process?.log ?? "")
+        XCTAssertTrue(slowLine?.contains(#""path":"/v1/bets""#) == true, slowLine ?? "")
+        let slowForwards = await edge.metric("edge_bet_slow_forwards_total")
+        XCTAssertEqual(slowForwards, 1)
 
         // The price moves while the next bet waits: it is decided on the price after the delay.
         async let waiting = edge.placeBet(token: token, key: "d2", json: body)

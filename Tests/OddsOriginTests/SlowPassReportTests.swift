@@ -25,16 +25,4 @@ import Testing
         idle.housekeepingNanoseconds = 60 * millisecond
         #expect(!report.isSlow(idle))
     }
-
-    @Test func atMostOneLineASecondCountingTheSlowPassesItStandsFor() {
-        var report = SlowPassReport(intervalNanoseconds: 1_000 * millisecond)
-        let start: UInt64 = 5_000 * millisecond
-        #expect(report.slowPass(at: start) == 1)
-        #expect(report.slowPass(at: start + 100 * millisecond) == nil)
-        #expect(report.slowPass(at: start + 999 * millisecond) == nil)
-        // The line a second after the first stands for the two held back and itself.
-        #expect(report.slowPass(at: start + 1_000 * millisecond) == 3)
-        #expect(report.slowPass(at: start + 1_500 * millisecond) == nil)
-        #expect(report.slowPass(at: start + 3_000 * millisecond) == 2)
-    }
 }
