@@ -1,5 +1,6 @@
 import JSON
 import OddsModel
+import Store
 
 /// How the edge keeps an event or a market in LMDB: a fixed header (version, publish time,
 /// length of the binary encoding), the binary encoding (what digests hash and what the edge
@@ -15,12 +16,14 @@ enum EdgeRecord {
         var wireLength: Int
     }
 
-    static func encode(
+    /// Stores a record under `key`, written straight into the space LMDB reserves for it
+    /// (no array in between: the edge writes one for every change it applies).
+    static func put(
+        _ txn: borrowing WriteTransaction, _ table: StoreTable, _ key: [UInt8],
         version: UInt64, publishedAtMicros: Int64, wire: ArraySlice<UInt8>, json: [UInt8]
-    ) -> [UInt8] {
+    ) throws {
         let count = headerBytes + wire.count + json.count
-        return ByteArrays.make(capacity: count) { start in
-            let raw = UnsafeMutableRawBufferPointer(start: start, count: count)
+        try txn.put(table, key, reservingBytes: count) { raw in
             raw.storeBytes(of: version.littleEndian, as: UInt64.self)
             raw.storeBytes(of: publishedAtMicros.littleEndian, toByteOffset: 8, as: Int64.self)
             raw.storeBytes(
@@ -33,21 +36,26 @@ enum EdgeRecord {
                 raw.baseAddress!.advanced(by: headerBytes + wire.count).copyMemory(
                     from: $0.baseAddress!, byteCount: $0.count)
             }
-            return count
         }
     }
 
-    static func encode(_ market: Market, publishedAtMicros: Int64) -> [UInt8] {
-        encode(
-            version: market.version, publishedAtMicros: publishedAtMicros,
-            wire: market.wireBytes[...],
+    static func put(
+        _ txn: borrowing WriteTransaction, _ table: StoreTable, _ market: Market,
+        publishedAtMicros: Int64
+    ) throws {
+        try put(
+            txn, table, Array(market.id.utf8), version: market.version,
+            publishedAtMicros: publishedAtMicros, wire: market.wireBytes[...],
             json: market.jsonBytes(publishedAtMicros: publishedAtMicros))
     }
 
-    static func encode(_ event: Event, publishedAtMicros: Int64) -> [UInt8] {
-        encode(
-            version: event.version, publishedAtMicros: publishedAtMicros,
-            wire: event.wireBytes[...],
+    static func put(
+        _ txn: borrowing WriteTransaction, _ table: StoreTable, _ event: Event,
+        publishedAtMicros: Int64
+    ) throws {
+        try put(
+            txn, table, Array(event.id.utf8), version: event.version,
+            publishedAtMicros: publishedAtMicros, wire: event.wireBytes[...],
             json: event.jsonBytes(publishedAtMicros: publishedAtMicros))
     }
 

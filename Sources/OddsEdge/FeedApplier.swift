@@ -300,9 +300,10 @@ final class ApplierWorker {
             if let header = stored ?? nil, header.version > market.version {
                 return json
             }
-            try txn.put(store.markets, key, EdgeRecord.encode(
-                version: market.version, publishedAtMicros: change.publishedAtMicros,
-                wire: change.bodyWireBytes, json: json))
+            try EdgeRecord.put(
+                txn, store.markets, key, version: market.version,
+                publishedAtMicros: change.publishedAtMicros, wire: change.bodyWireBytes,
+                json: json)
             // A market never moves to another event, so a known market is indexed already.
             if stored == nil {
                 try txn.put(
@@ -312,9 +313,10 @@ final class ApplierWorker {
             return json
         case .event(let event):
             let json = event.jsonBytes(publishedAtMicros: change.publishedAtMicros)
-            try txn.put(store.events, Array(event.id.utf8), EdgeRecord.encode(
-                version: event.version, publishedAtMicros: change.publishedAtMicros,
-                wire: change.bodyWireBytes, json: json))
+            try EdgeRecord.put(
+                txn, store.events, Array(event.id.utf8), version: event.version,
+                publishedAtMicros: change.publishedAtMicros, wire: change.bodyWireBytes,
+                json: json)
             sports[event.id] = event.sport
             return json
         }
@@ -366,12 +368,10 @@ final class ApplierWorker {
                 try txn.clear(store.events)
                 try txn.clear(store.eventMarkets)
                 for event in taken.events {
-                    try txn.put(store.events, Array(event.id.utf8), EdgeRecord.encode(
-                        event, publishedAtMicros: published))
+                    try EdgeRecord.put(txn, store.events, event, publishedAtMicros: published)
                 }
                 for market in taken.markets {
-                    try txn.put(store.markets, Array(market.id.utf8), EdgeRecord.encode(
-                        market, publishedAtMicros: published))
+                    try EdgeRecord.put(txn, store.markets, market, publishedAtMicros: published)
                     try txn.put(store.eventMarkets, EdgeStore.indexKey(
                         event: market.eventID, market: market.id), [])
                 }
@@ -419,8 +419,7 @@ final class ApplierWorker {
                     {
                         continue
                     }
-                    try txn.put(store.markets, key, EdgeRecord.encode(
-                        market, publishedAtMicros: now))
+                    try EdgeRecord.put(txn, store.markets, market, publishedAtMicros: now)
                     try txn.put(store.eventMarkets, EdgeStore.indexKey(
                         event: market.eventID, market: market.id), [])
                     written += 1
