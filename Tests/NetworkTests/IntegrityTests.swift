@@ -33,6 +33,18 @@ final class IntegrityTests: XCTestCase {
         let extra = try await edge.get("/v1/markets/ghost")
         XCTAssertEqual(extra.status, 404)
 
+        // Changes after the repair apply over the repaired markets as over any other.
+        let moved = try await origin.request(
+            .post, "/v1/admin/prices", json: #"{"prices":["#
+                + #"{"market":"m2","selection":"home","price":"2.34"},"#
+                + #"{"market":"m3","selection":"home","price":"2.36"}]}"#)
+        XCTAssertEqual(moved.status, 200, moved.text)
+        let caughtUp = await edge.waitForSequence(try await origin.sequence())
+        XCTAssertTrue(caughtUp)
+        try await assertSameMarkets(origin, edge)
+        let m3 = try await edge.get("/v1/markets/m3")
+        XCTAssertTrue(m3.text.contains("\"decimal\":\"2.36\""), m3.text)
+
         // The origin hears of the result with the edge's next acknowledgement.
         let reported = try await eventually(timeout: 10) {
             let edges = try await origin.request(.get, "/v1/admin/edges")
