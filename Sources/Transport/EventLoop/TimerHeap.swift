@@ -8,8 +8,12 @@ struct TimerHeap {
 
     private var heap: [Entry] = []
     /// Ids scheduled and neither fired nor cancelled: cancelling is a set removal, and a
-    /// cancelled entry is dropped when it reaches the top of the heap.
+    /// cancelled entry is dropped when it reaches the top of the heap, or when cancelled
+    /// entries are most of the heap (`compact`).
     private var pending: Set<UInt64> = []
+
+    /// The fewest entries worth compacting.
+    private static let compactionFloor = 64
 
     /// The longest epoll wait that still fires the earliest timer on time; -1 when none.
     func waitMilliseconds() -> Int32 {
@@ -26,8 +30,16 @@ struct TimerHeap {
         siftUp(heap.count - 1)
     }
 
+    /// Request timeouts are almost all cancelled long before they are due. Left in the heap
+    /// until due, they would pile up a timeout's worth of requests (30 s of them) behind
+    /// any earlier timer, and every doubling of that storage would stall the loop; so the
+    /// heap is rebuilt from the pending entries once cancelled ones are most of it, which
+    /// keeps it within twice the pending timers at an amortised constant cost per cancel.
     mutating func cancel(id: UInt64) {
-        pending.remove(id)
+        guard pending.remove(id) != nil else { return }
+        if heap.count > Self.compactionFloor, heap.count > 2 * pending.count {
+            compact()
+        }
     }
 
     /// Removes and returns the earliest timer due at or before `now` that was not
@@ -45,6 +57,22 @@ struct TimerHeap {
     /// Timers still to fire.
     var count: Int {
         pending.count
+    }
+
+    /// Entries held, cancelled ones not yet dropped included.
+    var storedEntries: Int {
+        heap.count
+    }
+
+    /// Drops the cancelled entries and restores the heap order, in place (the storage keeps
+    /// its capacity, so a steady load allocates nothing).
+    private mutating func compact() {
+        heap.removeAll { !pending.contains($0.id) }
+        var parent = heap.count / 2
+        while parent > 0 {
+            parent -= 1
+            siftDown(parent)
+        }
     }
 
     private mutating func popFirst() -> Entry {
