@@ -4,11 +4,12 @@ import OddsModel
 /// and money. Pure state, like `OriginBook`: an operation either refuses and changes nothing,
 /// or changes the book and records what must be stored in `BetWrites`. Sequencer thread only.
 struct BetBook {
-    private(set) var accounts: [String: Account] = [:]
+    // Sharded: these grow with the accounts that bet, under load (see ShardedDictionary).
+    private(set) var accounts = ShardedDictionary<String, Account>()
     /// Open liability (winnings beyond the stakes) per account and market.
-    private(set) var exposures: [Exposure: Int64] = [:]
+    private(set) var exposures = ShardedDictionary<Exposure, Int64>()
     private(set) var lastBetNumber: UInt64 = 0
-    private var rates: [String: RateWindow] = [:]
+    private var rates = ShardedDictionary<String, RateWindow>()
 
     struct Exposure: Hashable {
         var accountID: String

@@ -6,20 +6,14 @@
 /// of each key and its time, 16 bytes a record before the dictionary's overhead, is rebuilt
 /// at start from the stored keys, and lives on the sequencer thread.
 ///
-/// The hashes are spread over many small dictionaries by their top bits. One dictionary
-/// would stop the sequencer each time it doubles: rehashing a million entries into freshly
-/// faulted memory took 31 ms here, in the middle of a commit. A shard doubles at
-/// 1/`shardCount` of that size.
+/// The hashes are kept in a `ShardedDictionary`: one dictionary of them would stop the
+/// sequencer each time it doubled (31 ms at a million records, in the middle of a commit).
 ///
 /// A hash can be shared: a key whose hash another key already holds is kept whole in
 /// `collided`, so a lookup stays exact. A lookup hands back the times a record may be
 /// stored under; the store says whether it is there.
 struct IdempotencyIndex {
-    static let shardBits = 12
-    static let shardCount = 1 << shardBits
-
-    private var shards = [[Int: Int64]](repeating: [:], count: shardCount)
-    private var hashedCount = 0
+    private var byHash = ShardedDictionary<Int, Int64>()
     /// Keys that came while another key held their hash: exact, and almost always empty.
     private var collided: [[UInt8]: Int64] = [:]
     private let hash: @Sendable ([UInt8]) -> Int
@@ -30,16 +24,15 @@ struct IdempotencyIndex {
     }
 
     /// How many records the index holds.
-    var count: Int { hashedCount + collided.count }
+    var count: Int { byHash.count + collided.count }
 
-    /// The most records one shard holds: what one doubling may have to move.
-    var largestShard: Int { shards.lazy.map(\.count).max() ?? 0 }
+    /// The most records one shard of the index holds.
+    var largestShard: Int { byHash.largestShard }
 
     /// The creation times under which a record for `key` may be stored; empty when no
     /// stored record has this key.
     func candidates(_ key: [UInt8]) -> [Int64] {
-        let hashed = hash(key)
-        let time = shards[Self.shard(hashed)][hashed]
+        let time = byHash[hash(key)]
         guard !collided.isEmpty, let exact = collided[key] else {
             return time.map { [$0] } ?? []
         }
@@ -50,10 +43,8 @@ struct IdempotencyIndex {
     /// stored once: a retry gets the stored record back).
     mutating func insert(_ key: [UInt8], createdAtMicros: Int64) {
         let hashed = hash(key)
-        let shard = Self.shard(hashed)
-        if shards[shard][hashed] == nil {
-            shards[shard][hashed] = createdAtMicros
-            hashedCount += 1
+        if byHash[hashed] == nil {
+            byHash[hashed] = createdAtMicros
         } else {
             collided[key] = createdAtMicros
         }
@@ -66,15 +57,9 @@ struct IdempotencyIndex {
             return
         }
         let hashed = hash(key)
-        let shard = Self.shard(hashed)
-        if shards[shard][hashed] == createdAtMicros {
-            shards[shard][hashed] = nil
-            hashedCount -= 1
+        if byHash[hashed] == createdAtMicros {
+            byHash[hashed] = nil
         }
-    }
-
-    private static func shard(_ hashed: Int) -> Int {
-        Int(UInt(bitPattern: hashed) >> (UInt.bitWidth - shardBits))
     }
 
     /// Swift's hasher, seeded afresh by each process.

@@ -60,7 +60,7 @@ import Testing
                 createdAtMicros: Int64(number))
         }
         #expect(index.count == records)
-        let share = records / IdempotencyIndex.shardCount
+        let share = records / ShardedDictionary<Int, Int64>.shardCount
         #expect(index.largestShard <= share * 2, "largest shard \(index.largestShard)")
         #expect(index.candidates(key("account-7\u{0}bet-107")) == [107])
     }

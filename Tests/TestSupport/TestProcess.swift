@@ -30,7 +30,7 @@ public final class TestProcess: @unchecked Sendable {
     public init(_ name: String, _ arguments: [String]) throws {
         directory = try TemporaryDirectory()
         logPath = directory.file("stderr.log")
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(
             fileURLWithPath: (Self.productsDirectory as NSString).appendingPathComponent(name))
         process.arguments = arguments
