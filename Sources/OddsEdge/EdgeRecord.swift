@@ -39,24 +39,15 @@ enum EdgeRecord {
         }
     }
 
+    /// Stores an event or a market as it stands, published at `publishedAtMicros`.
     static func put(
-        _ txn: borrowing WriteTransaction, _ table: StoreTable, _ market: Market,
+        _ txn: borrowing WriteTransaction, _ table: StoreTable, _ value: some EdgeStored,
         publishedAtMicros: Int64
     ) throws {
         try put(
-            txn, table, Array(market.id.utf8), version: market.version,
-            publishedAtMicros: publishedAtMicros, wire: market.wireBytes[...],
-            json: market.jsonBytes(publishedAtMicros: publishedAtMicros))
-    }
-
-    static func put(
-        _ txn: borrowing WriteTransaction, _ table: StoreTable, _ event: Event,
-        publishedAtMicros: Int64
-    ) throws {
-        try put(
-            txn, table, Array(event.id.utf8), version: event.version,
-            publishedAtMicros: publishedAtMicros, wire: event.wireBytes[...],
-            json: event.jsonBytes(publishedAtMicros: publishedAtMicros))
+            txn, table, Array(value.id.utf8), version: value.version,
+            publishedAtMicros: publishedAtMicros, wire: value.wireBytes[...],
+            json: value.jsonBytes(publishedAtMicros: publishedAtMicros))
     }
 
     /// The header of a stored record; nil when the record is too short to be one.
@@ -84,3 +75,13 @@ enum EdgeRecord {
         UnsafeRawBufferPointer(rebasing: record[(headerBytes + header.wireLength)...])
     }
 }
+
+/// What an edge stores of an event or a market.
+protocol EdgeStored: WireEncodable {
+    var id: String { get }
+    var version: UInt64 { get }
+    func jsonBytes(publishedAtMicros: Int64?) -> [UInt8]
+}
+
+extension Event: EdgeStored {}
+extension Market: EdgeStored {}
