@@ -170,11 +170,15 @@ public struct WireReader {
         guard remaining >= count else { throw WireError.truncated }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
         offset += count
-        if let interner {
+        // Swift keeps text of up to 15 UTF-8 bytes inside the String itself: no allocation
+        // and no reference count, cheaper to make again than to look up.
+        if let interner, count > Self.smallStringBytes {
             return try interner.pointee.text(slice, make: Self.text)
         }
         return try Self.text(slice)
     }
+
+    static let smallStringBytes = 15
 
     private static func text(_ slice: UnsafeRawBufferPointer) throws(WireError) -> String {
         // Nearly all text on the wire (ids, names, statuses) is ASCII, which is valid UTF-8
