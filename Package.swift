@@ -105,7 +105,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "OddsModelTests", dependencies: ["OddsModel", "JSON"]),
         .testTarget(name: "OddsClientTests", dependencies: ["OddsClient"]),
-        .testTarget(name: "OddsEdgeTests", dependencies: ["OddsEdge", "OddsModel"]),
+        .testTarget(
+            name: "OddsEdgeTests", dependencies: ["OddsEdge", "OddsModel", "Store", "TestSupport"]),
         .testTarget(
             name: "OddsOriginTests",
             dependencies: ["OddsOrigin", "OddsModel", "Store", "TestSupport"]),

@@ -24,18 +24,44 @@ enum EdgeRecord {
     ) throws {
         let count = headerBytes + wire.count + json.count
         try txn.put(table, key, reservingBytes: count) { raw in
-            raw.storeBytes(of: version.littleEndian, as: UInt64.self)
-            raw.storeBytes(of: publishedAtMicros.littleEndian, toByteOffset: 8, as: Int64.self)
-            raw.storeBytes(
-                of: UInt32(wire.count).littleEndian, toByteOffset: 16, as: UInt32.self)
-            wire.withUnsafeBytes {
-                raw.baseAddress!.advanced(by: headerBytes).copyMemory(
-                    from: $0.baseAddress!, byteCount: $0.count)
+            write(into: raw, version, publishedAtMicros, wire, json)
+        }
+    }
+
+    /// Stores a record under `key` unless the one there is newer (a market repaired from the
+    /// origin may be ahead of the change being applied), finding it once for both. Returns
+    /// whether a record was there.
+    static func putUnlessNewer(
+        _ txn: borrowing WriteTransaction, _ table: StoreTable, _ key: [UInt8],
+        version: UInt64, publishedAtMicros: Int64, wire: ArraySlice<UInt8>, json: [UInt8]
+    ) throws -> Bool {
+        var existed = false
+        try txn.update(table, key) { stored in
+            existed = stored != nil
+            if let stored, let header = header(stored), header.version > version {
+                return nil
             }
-            json.withUnsafeBytes {
-                raw.baseAddress!.advanced(by: headerBytes + wire.count).copyMemory(
-                    from: $0.baseAddress!, byteCount: $0.count)
-            }
+            return headerBytes + wire.count + json.count
+        } fill: { raw in
+            write(into: raw, version, publishedAtMicros, wire, json)
+        }
+        return existed
+    }
+
+    private static func write(
+        into raw: UnsafeMutableRawBufferPointer, _ version: UInt64, _ publishedAtMicros: Int64,
+        _ wire: ArraySlice<UInt8>, _ json: [UInt8]
+    ) {
+        raw.storeBytes(of: version.littleEndian, as: UInt64.self)
+        raw.storeBytes(of: publishedAtMicros.littleEndian, toByteOffset: 8, as: Int64.self)
+        raw.storeBytes(of: UInt32(wire.count).littleEndian, toByteOffset: 16, as: UInt32.self)
+        wire.withUnsafeBytes {
+            raw.baseAddress!.advanced(by: headerBytes).copyMemory(
+                from: $0.baseAddress!, byteCount: $0.count)
+        }
+        json.withUnsafeBytes {
+            raw.baseAddress!.advanced(by: headerBytes + wire.count).copyMemory(
+                from: $0.baseAddress!, byteCount: $0.count)
         }
     }
 

@@ -293,19 +293,14 @@ final class ApplierWorker {
     private func put(_ change: Change, in txn: borrowing WriteTransaction) throws -> [UInt8] {
         switch change.body {
         case .market(let market):
-            let key = Array(market.id.utf8)
-            let stored = try txn.withValue(store.markets, key) { EdgeRecord.header($0) }
             let json = market.jsonBytes(publishedAtMicros: change.publishedAtMicros)
-            // A market repaired from the origin may already be newer than this change.
-            if let header = stored ?? nil, header.version > market.version {
-                return json
-            }
-            try EdgeRecord.put(
-                txn, store.markets, key, version: market.version,
+            // Not over a market repaired from the origin that is already newer.
+            let existed = try EdgeRecord.putUnlessNewer(
+                txn, store.markets, Array(market.id.utf8), version: market.version,
                 publishedAtMicros: change.publishedAtMicros, wire: change.bodyWireBytes,
                 json: json)
             // A market never moves to another event, so a known market is indexed already.
-            if stored == nil {
+            if !existed {
                 try txn.put(
                     store.eventMarkets,
                     EdgeStore.indexKey(event: market.eventID, market: market.id), [])

@@ -170,6 +170,38 @@ struct TransactionCore {
         fill(UnsafeMutableRawBufferPointer(start: value.mv_data, count: count))
     }
 
+    /// One search for a read and a write: the cursor that found the value replaces it.
+    func update(
+        _ table: StoreTable, _ key: [UInt8], _ decide: (UnsafeRawBufferPointer?) -> Int?,
+        fill: (UnsafeMutableRawBufferPointer) -> Void
+    ) throws(StoreError) -> Bool {
+        try validate(key: key, "mdb_cursor_get")
+        let cursor = try Cursor(self, table)
+        let result = key.withUnsafeBytes { keyBytes in
+            Result { () throws(StoreError) -> Bool in
+                var key = MDB_val(keyBytes)
+                var found = MDB_val()
+                // MDB_SET leaves `key` pointing at the caller's bytes (MDB_SET_KEY would point
+                // it into the page, which the resizing put below may free).
+                let exists = try checkFound(cursor.get(&key, &found, MDB_SET), "mdb_cursor_get")
+                guard let count = decide(exists ? UnsafeRawBufferPointer(found) : nil) else {
+                    return false
+                }
+                guard count >= 0 else {
+                    throw StoreError(returnCode: MDB_BAD_VALSIZE, operation: "mdb_cursor_put")
+                }
+                // MDB_CURRENT replaces the entry the cursor is on, resizing it as needed;
+                // a new key is inserted where the search ended.
+                var value = MDB_val(mv_size: count, mv_data: nil)
+                let flags = UInt32(MDB_RESERVE) | (exists ? UInt32(MDB_CURRENT) : 0)
+                try check(mdb_cursor_put(cursor.handle, &key, &value, flags), "mdb_cursor_put")
+                fill(UnsafeMutableRawBufferPointer(start: value.mv_data, count: count))
+                return true
+            }
+        }
+        return try result.get()
+    }
+
     func delete(_ table: StoreTable, _ key: [UInt8]) throws(StoreError) -> Bool {
         try validate(key: key, "mdb_del")
         let code = key.withUnsafeBytes { keyBytes in

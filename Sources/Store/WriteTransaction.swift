@@ -74,6 +74,19 @@ public struct WriteTransaction: ReadableTransaction, ~Copyable {
         try core.put(table, key, reservingBytes: count, fill)
     }
 
+    /// Reads and writes `key` with one search of `table` (where `withValue` and then `put`
+    /// search twice): `decide` sees the value stored under it (nil when there is none; the
+    /// buffer is LMDB's and lives only for the call) and returns how many bytes to store in
+    /// its place, or nil to leave it; `fill` then writes them in place, as for
+    /// `put(_:_:reservingBytes:_:)`. Returns whether a value was stored. Throws like `put`.
+    @discardableResult
+    public func update(
+        _ table: StoreTable, _ key: [UInt8], _ decide: (UnsafeRawBufferPointer?) -> Int?,
+        fill: (UnsafeMutableRawBufferPointer) -> Void
+    ) throws(StoreError) -> Bool {
+        try core.update(table, key, decide, fill: fill)
+    }
+
     /// Removes `key` from `table`; returns false when it was absent. Throws `.badValueSize`
     /// for an empty or too-long key, or LMDB's failure.
     @discardableResult

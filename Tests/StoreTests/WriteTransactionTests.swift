@@ -58,6 +58,49 @@ final class WriteTransactionTests: XCTestCase {
         }
     }
 
+    /// `update` against a plain dictionary: new keys, values replaced by ones of the same,
+    /// a larger and a smaller size, values large enough for overflow pages both ways, and
+    /// updates declined, over enough keys to split pages; every value read back after.
+    func testUpdateReadsAndWritesInOneSearchLikeGetThenPut() throws {
+        try withEnvironment { environment, _ in
+            let markets = try environment.table("markets")
+            var model: [[UInt8]: [UInt8]] = [:]
+            var generator = SystemRandomNumberGenerator()
+            let sizes = [0, 1, 20, 300, 301, 1_200, 3_000, 9_000]
+            for round in 0..<6 {
+                try environment.write { txn in
+                    for step in 0..<800 {
+                        let key = Array("market-\((step * 7 + round * 13) % 500)".utf8)
+                        let size = sizes.randomElement(using: &generator)!
+                        let value = bytes(size, seed: round * 1_000 + step)
+                        let declines = step % 9 == 0
+                        var seen: [UInt8]?? = .none
+                        let stored = try txn.update(markets, key) { existing in
+                            seen = .some(existing.map { Array($0) })
+                            return declines ? nil : size
+                        } fill: { buffer in
+                            XCTAssertEqual(buffer.count, size)
+                            buffer.copyBytes(from: value)
+                        }
+                        XCTAssertEqual(seen, .some(model[key]), "what update saw of \(key)")
+                        XCTAssertEqual(stored, !declines)
+                        if !declines {
+                            model[key] = value
+                        }
+                        // A write reads its own changes.
+                        XCTAssertEqual(try txn.get(markets, key), model[key])
+                    }
+                }
+                try environment.read { txn in
+                    XCTAssertEqual(try txn.count(markets), model.count)
+                    for (key, value) in model {
+                        XCTAssertEqual(try txn.get(markets, key), value)
+                    }
+                }
+            }
+        }
+    }
+
     func testDeleteAllBelowTrimsTheLowKeysOnly() throws {
         try withEnvironment { environment, _ in
             let log = try environment.table("log")
