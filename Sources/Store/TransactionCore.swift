@@ -190,8 +190,8 @@ struct TransactionCore {
                 guard count >= 0 else {
                     throw StoreError(returnCode: MDB_BAD_VALSIZE, operation: "mdb_cursor_put")
                 }
-                // MDB_CURRENT replaces the entry the cursor is on, resizing it as needed;
-                // a new key is inserted where the search ended.
+                // MDB_CURRENT replaces the entry the cursor is on, resizing it as needed, with
+                // no second search; a new key is inserted as by `put` (which searches again).
                 var value = MDB_val(mv_size: count, mv_data: nil)
                 let flags = UInt32(MDB_RESERVE) | (exists ? UInt32(MDB_CURRENT) : 0)
                 try check(mdb_cursor_put(cursor.handle, &key, &value, flags), "mdb_cursor_put")
