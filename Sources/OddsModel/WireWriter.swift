@@ -178,7 +178,7 @@ public struct WireReader {
         return try Self.text(slice)
     }
 
-    static let smallStringBytes = 15
+    private static let smallStringBytes = 15
 
     private static func text(_ slice: UnsafeRawBufferPointer) throws(WireError) -> String {
         // Nearly all text on the wire (ids, names, statuses) is ASCII, which is valid UTF-8

@@ -25,8 +25,8 @@ import Testing
             try environment.read { txn in
                 try txn.withValue(table, key) { record in
                     EdgeRecord.header(record).map { header in
-                        (header.version, String(decoding: record.dropFirst(
-                            EdgeRecord.headerBytes + header.wireLength), as: UTF8.self))
+                        (header.version, String(
+                            decoding: EdgeRecord.json(record, header), as: UTF8.self))
                     }
                 } ?? nil
             }
